@@ -1,0 +1,48 @@
+package dev.buildfleet.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+
+import java.util.List;
+
+/**
+ * What a team asks for. Everything but {@code gitlab.runner} is optional: the platform's
+ * {@code FleetConfig} supplies defaults so tenant objects stay short.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BuildTenantSpec(
+        @Required
+        @JsonPropertyDescription("GitLab connection and how the tenant's runner gets its authentication token.")
+        GitLabSpec gitlab,
+
+        @Min(1) @Max(200) @Default("20")
+        @JsonPropertyDescription("Jobs this tenant's runner runs at once (gitlab-runner `concurrent` and `limit`).")
+        Integer concurrency,
+
+        @JsonPropertyDescription("The tenant's dedicated worker nodes. Default: label and NoSchedule taint "
+                + "buildfleet.dev/tenant=<name>.")
+        NodesSpec nodes,
+
+        @JsonPropertyDescription("Requests and limits of each build container. Default from FleetConfig.")
+        JobResources jobResources,
+
+        @JsonPropertyDescription("The tenant's S3 bucket for build caches.")
+        CacheSpec cache,
+
+        @JsonPropertyDescription("Image that runs the tenant's build jobs.")
+        BuilderSpec builder,
+
+        @JsonPropertyDescription("Extra destinations job pods may reach (target registries, mirrors).")
+        List<EgressRule> egress,
+
+        @JsonPropertyDescription("Which monitoring objects to create for this tenant.")
+        MonitoringSpec monitoring,
+
+        @Default("Retain")
+        @JsonPropertyDescription("What happens to the tenant's bucket and storage user when the tenant is deleted.")
+        DeletionPolicy storageDeletionPolicy) {
+}

@@ -1,0 +1,17 @@
+package dev.buildfleet.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.Condition;
+
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BuildTenantStatus(
+        Long observedGeneration,
+        List<Condition> conditions,
+        String namespace,
+        Long runnerId,
+        String tokenExpiresAt,
+        String bucket,
+        CapacityStatus capacity) {
+}

@@ -1,0 +1,69 @@
+package dev.buildfleet.cli;
+
+import dev.buildfleet.validation.InvalidInputException;
+import dev.buildfleet.validation.Problem;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+@Command(name = "buildfleet",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Tenant-isolated GitLab Runner + Kaniko build fleets on Kubernetes.",
+        subcommands = {ValidateCommand.class, RenderCommand.class, CrdCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:invalid input (each problem is printed with its field path)",
+                "2:usage error", "3:could not read or write files"})
+public final class Main implements Runnable {
+    public static final int INVALID_INPUT = 1;
+    public static final int IO_ERROR = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams; the tests call this. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof InvalidInputException invalid) {
+                printProblems(cmd.getErr(), invalid);
+                return INVALID_INPUT;
+            }
+            if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println("buildfleet: " + ex.getMessage());
+                return IO_ERROR;
+            }
+            throw ex;
+        });
+        return cli.execute(args);
+    }
+
+    static void printProblems(PrintWriter err, InvalidInputException invalid) {
+        int n = invalid.problems().size();
+        err.println(n == 1 ? "1 problem:" : n + " problems:");
+        for (Problem problem : invalid.problems()) {
+            err.println("  " + problem);
+        }
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: validate, render or crd");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"buildfleet " + (version == null ? "dev" : version)};
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.buildfleet.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.buildfleet.api.JobResources;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Platform-wide settings shared by every tenant: where GitLab, the Kubernetes API and Ceph live (URLs for the
+ * runner, CIDRs for NetworkPolicies), which images to run, and defaults that keep tenant objects short.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record FleetConfig(
+        GitLab gitlab,
+        KubernetesApi kubernetesApi,
+        Ceph ceph,
+        Images images,
+        Dns dns,
+        Monitoring monitoring,
+        Defaults defaults) {
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record GitLab(
+            String url,
+            List<String> cidrs,
+            List<Integer> ports,
+            Boolean allowInsecureHttp) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record KubernetesApi(List<String> cidrs, List<Integer> ports) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Ceph(String endpoint, String region, List<String> cidrs) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Images(String runner, String runnerHelper, String builder) {
+    }
+
+    /** Where cluster DNS runs, so the default-deny policy can let pods resolve names. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Dns(String namespace, Map<String, String> podSelector) {
+    }
+
+    /** The namespace Prometheus scrapes from; only it may reach the metrics ports. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Monitoring(String namespace) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Defaults(JobResources jobResources, JobResources helperResources, String cacheTtl) {
+    }
+}

@@ -1,0 +1,36 @@
+package dev.buildfleet.model;
+
+import io.fabric8.kubernetes.api.model.LimitRange;
+import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+
+import java.util.Map;
+
+/**
+ * Gives a container that names no resources the job's defaults (so the quota can admit it), and caps any container
+ * at the job limits.
+ */
+public final class BuildLimitRange {
+    private BuildLimitRange() {
+    }
+
+    public static LimitRange build(ResolvedTenant t) {
+        ResolvedTenant.Resources job = t.job();
+        return new LimitRangeBuilder()
+                .withNewMetadata().withName(Names.LIMIT_RANGE).withNamespace(t.namespace())
+                .withLabels(t.labels()).endMetadata()
+                .withNewSpec()
+                .addNewLimit()
+                .withType("Container")
+                .withDefaultRequest(resources(job.cpuRequest(), job.memoryRequest(), job.ephemeralStorageRequest()))
+                .withDefault(resources(job.cpuLimit(), job.memoryLimit(), job.ephemeralStorageLimit()))
+                .withMax(resources(job.cpuLimit(), job.memoryLimit(), job.ephemeralStorageLimit()))
+                .endLimit()
+                .endSpec()
+                .build();
+    }
+
+    private static Map<String, Quantity> resources(Quantity cpu, Quantity memory, Quantity ephemeral) {
+        return Map.of("cpu", cpu, "memory", memory, "ephemeral-storage", ephemeral);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.buildfleet.model;
+
+/** Names and labels of the objects buildfleet owns; derived from the tenant name only, so they are stable. */
+public final class Names {
+    public static final String NAMESPACE_PREFIX = "bf-";
+    public static final String BUCKET_SUFFIX = "-cache";
+
+    public static final String TENANT_LABEL = "buildfleet.dev/tenant";
+    public static final String ROLE_LABEL = "buildfleet.dev/role";
+    public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY = "buildfleet";
+    public static final String CONFIG_CHECKSUM_ANNOTATION = "buildfleet.dev/config-checksum";
+
+    public static final String ROLE_RUNNER_MANAGER = "runner-manager";
+    public static final String ROLE_BUILD_JOB = "build-job";
+
+    public static final String RUNNER_MANAGER_SERVICE_ACCOUNT = "runner-manager";
+    public static final String BUILD_SERVICE_ACCOUNT = "build";
+    public static final String RUNNER_MANAGER_ROLE = "runner-manager";
+    public static final String RUNNER_CONFIG_MAP = "runner-config";
+    public static final String RUNNER_DEPLOYMENT = "gitlab-runner";
+    public static final String RUNNER_METRICS_SERVICE = "gitlab-runner-metrics";
+    public static final String RESOURCE_QUOTA = "build-capacity";
+    public static final String LIMIT_RANGE = "build-defaults";
+
+    /** Written by the operator (or the platform team) in the tenant namespace; never rendered. */
+    public static final String RUNNER_TOKEN_SECRET = "runner-token";
+    public static final String RUNNER_TOKEN_KEY = "token";
+    public static final String CACHE_CREDENTIALS_SECRET = "cache-s3-credentials";
+    public static final String ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
+    public static final String SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
+
+    public static final int RUNNER_METRICS_PORT = 9252;
+
+    private Names() {
+    }
+
+    public static String namespace(String tenant) {
+        return NAMESPACE_PREFIX + tenant;
+    }
+
+    public static String defaultBucket(String tenant) {
+        return NAMESPACE_PREFIX + tenant + BUCKET_SUFFIX;
+    }
+
+    /** The tenant's RGW user id. */
+    public static String storageUser(String tenant) {
+        return NAMESPACE_PREFIX + tenant;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.buildfleet.model;
+
+import dev.buildfleet.api.DeletionPolicy;
+import dev.buildfleet.api.EgressRule;
+import dev.buildfleet.api.RunnerCreateSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * A validated tenant with every default filled in from the FleetConfig: the single input of all builders.
+ * Builders never look at the raw spec, so a default is decided in exactly one place ({@link TenantResolver}).
+ */
+public record ResolvedTenant(
+        String name,
+        String namespace,
+        URI gitlabUrl,
+        SecretRef runnerToken,
+        RunnerCreateSpec runnerCreate,
+        int concurrency,
+        SortedMap<String, String> nodeSelector,
+        List<Toleration> tolerations,
+        Resources job,
+        Resources helper,
+        Cache cache,
+        Images images,
+        List<EgressRule> egress,
+        Network network,
+        Monitoring monitoring,
+        DeletionPolicy storageDeletionPolicy) {
+
+    public record SecretRef(String name, String key) {
+    }
+
+    public record Resources(Quantity cpuRequest, Quantity cpuLimit,
+                            Quantity memoryRequest, Quantity memoryLimit,
+                            Quantity ephemeralStorageRequest, Quantity ephemeralStorageLimit) {
+    }
+
+    public record Cache(URI endpoint, String region, String bucket, String credentialsSecret,
+                        boolean provisioned, Duration ttl, Quantity maxSize, Long maxObjects) {
+
+        /** host[:port] as gitlab-runner's ServerAddress wants it. */
+        public String serverAddress() {
+            return endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort();
+        }
+
+        public boolean insecure() {
+            return "http".equals(endpoint.getScheme());
+        }
+
+        public int port() {
+            return endpoint.getPort() > 0 ? endpoint.getPort() : insecure() ? 80 : 443;
+        }
+    }
+
+    public record Images(String runner, String runnerHelper, String builder) {
+    }
+
+    /** Where pods of this tenant may connect to; NetworkPolicies can only name CIDRs for things outside the cluster. */
+    public record Network(List<String> gitlabCidrs, List<Integer> gitlabPorts,
+                          List<String> kubernetesApiCidrs, List<Integer> kubernetesApiPorts,
+                          List<String> cephCidrs,
+                          String dnsNamespace, Map<String, String> dnsPodSelector,
+                          String monitoringNamespace) {
+    }
+
+    public record Monitoring(boolean serviceMonitor, boolean prometheusRule, boolean dashboard) {
+    }
+
+    public Map<String, String> labels() {
+        return Map.of(Names.TENANT_LABEL, name, Names.MANAGED_BY_LABEL, Names.MANAGED_BY);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.buildfleet.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import io.fabric8.kubernetes.api.model.Toleration;
+
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The tenant runner's config.toml, keys as gitlab-runner reads them (common/config.go, cache/cacheconfig).
+ *
+ * <p>It holds no secret, so it can live in a ConfigMap and in git: the token is the placeholder
+ * {@value #TOKEN_PLACEHOLDER}, which the runner pod's init container replaces with the value from the token Secret,
+ * and the S3 cache uses {@code AuthenticationType = "iam"}, which makes the runner read AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY from its environment (filled from the tenant's cache Secret).
+ */
+public final class RunnerConfigToml {
+    public static final String TOKEN_PLACEHOLDER = "$RUNNER_TOKEN";
+    public static final String CACHE_PATH_PREFIX = "runner-cache";
+    /** Jobs ask GitLab for work over a few connections at once, so 20 slots fill quickly after a burst. */
+    static final int MAX_REQUEST_CONCURRENCY = 4;
+
+    private static final TomlMapper TOML = new TomlMapper();
+
+    private RunnerConfigToml() {
+    }
+
+    public static String build(ResolvedTenant t) {
+        Map<String, Object> global = new LinkedHashMap<>();
+        global.put("concurrent", t.concurrency());
+        global.put("check_interval", 3);
+        global.put("listen_address", ":" + Names.RUNNER_METRICS_PORT);
+        global.put("shutdown_timeout", 30);
+        global.put("log_level", "info");
+        global.put("log_format", "json");
+        global.put("runners", List.of(runner(t)));
+        try {
+            return TOML.writeValueAsString(global);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Object> runner(ResolvedTenant t) {
+        Map<String, Object> runner = new LinkedHashMap<>();
+        runner.put("name", t.namespace());
+        runner.put("url", t.gitlabUrl().toString());
+        runner.put("token", TOKEN_PLACEHOLDER);
+        runner.put("executor", "kubernetes");
+        runner.put("limit", t.concurrency());
+        runner.put("request_concurrency", Math.min(t.concurrency(), MAX_REQUEST_CONCURRENCY));
+        runner.put("environment", List.of("BUILDFLEET_TENANT=" + t.name()));
+        runner.put("kubernetes", kubernetes(t));
+        runner.put("cache", cache(t));
+        return runner;
+    }
+
+    private static Map<String, Object> kubernetes(ResolvedTenant t) {
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("namespace", t.namespace());
+        k.put("image", t.images().builder());
+        if (t.images().runnerHelper() != null) {
+            k.put("helper_image", t.images().runnerHelper());
+        }
+        k.put("privileged", false);
+        k.put("allow_privilege_escalation", false);
+        k.put("service_account", Names.BUILD_SERVICE_ACCOUNT);
+        k.put("automount_service_account_token", false);
+        k.put("node_selector", new TreeMap<>(t.nodeSelector()));
+        k.put("node_tolerations", nodeTolerations(t.tolerations()));
+        k.put("pod_labels", new TreeMap<>(Map.of(
+                Names.TENANT_LABEL, t.name(),
+                Names.ROLE_LABEL, Names.ROLE_BUILD_JOB,
+                Names.MANAGED_BY_LABEL, Names.MANAGED_BY)));
+        resources(k, "", t.job());
+        resources(k, "helper_", t.helper());
+        resources(k, "service_", t.helper());
+        k.put("cap_drop", List.of("NET_RAW"));
+        k.put("build_container_security_context", noEscalation());
+        k.put("helper_container_security_context", noEscalation());
+        k.put("service_container_security_context", noEscalation());
+        return k;
+    }
+
+    private static Map<String, Object> noEscalation() {
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("privileged", false);
+        context.put("allow_privilege_escalation", false);
+        return context;
+    }
+
+    private static void resources(Map<String, Object> k, String prefix, ResolvedTenant.Resources r) {
+        k.put(prefix + "cpu_request", r.cpuRequest().toString());
+        k.put(prefix + "cpu_limit", r.cpuLimit().toString());
+        k.put(prefix + "memory_request", r.memoryRequest().toString());
+        k.put(prefix + "memory_limit", r.memoryLimit().toString());
+        k.put(prefix + "ephemeral_storage_request", r.ephemeralStorageRequest().toString());
+        k.put(prefix + "ephemeral_storage_limit", r.ephemeralStorageLimit().toString());
+    }
+
+    /** gitlab-runner's form: "key=value" (operator Equal) or "key" (operator Exists) mapped to the effect. */
+    static Map<String, String> nodeTolerations(List<Toleration> tolerations) {
+        Map<String, String> out = new TreeMap<>();
+        for (Toleration toleration : tolerations) {
+            String key = "Exists".equals(toleration.getOperator())
+                    ? toleration.getKey()
+                    : toleration.getKey() + "=" + (toleration.getValue() == null ? "" : toleration.getValue());
+            out.put(key, toleration.getEffect() == null ? "" : toleration.getEffect());
+        }
+        return out;
+    }
+
+    private static Map<String, Object> cache(ResolvedTenant t) {
+        Map<String, Object> s3 = new LinkedHashMap<>();
+        s3.put("ServerAddress", t.cache().serverAddress());
+        s3.put("BucketName", t.cache().bucket());
+        s3.put("BucketLocation", t.cache().region());
+        s3.put("Insecure", t.cache().insecure());
+        s3.put("AuthenticationType", "iam");
+        s3.put("PathStyle", true);
+        Map<String, Object> cache = new LinkedHashMap<>();
+        cache.put("Type", "s3");
+        cache.put("Path", CACHE_PATH_PREFIX);
+        cache.put("Shared", false);
+        cache.put("s3", s3);
+        return cache;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.buildfleet.model;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+import java.util.List;
+
+/** Every Kubernetes object of one tenant, in the order they can be applied. The CLI and the operator both use it. */
+public final class TenantObjects {
+    private TenantObjects() {
+    }
+
+    public static List<HasMetadata> build(ResolvedTenant t) {
+        String configToml = RunnerConfigToml.build(t);
+        return List.of(
+                TenantNamespace.build(t),
+                RunnerManagerServiceAccount.build(t),
+                BuildServiceAccount.build(t),
+                RunnerManagerRole.build(t),
+                RunnerManagerRoleBinding.build(t),
+                BuildResourceQuota.build(t),
+                BuildLimitRange.build(t),
+                DefaultDenyNetworkPolicy.build(t),
+                DnsEgressNetworkPolicy.build(t),
+                RunnerManagerNetworkPolicy.build(t),
+                BuildJobNetworkPolicy.build(t),
+                RunnerConfigMap.build(t),
+                RunnerDeployment.build(t, configToml),
+                RunnerMetricsService.build(t));
+    }
+}

@@ -1,0 +1,130 @@
+package dev.buildfleet.model;
+
+import dev.buildfleet.api.BuildTenant;
+import dev.buildfleet.api.BuildTenantSpec;
+import dev.buildfleet.api.CacheQuota;
+import dev.buildfleet.api.CacheSpec;
+import dev.buildfleet.api.DeletionPolicy;
+import dev.buildfleet.api.JobResources;
+import dev.buildfleet.api.MonitoringSpec;
+import dev.buildfleet.api.NodesSpec;
+import dev.buildfleet.api.ResourceRange;
+import dev.buildfleet.config.Defaults;
+import dev.buildfleet.config.FleetConfig;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/** Fills every default of a validated tenant: tenant spec first, then FleetConfig, then {@link Defaults}. */
+public final class TenantResolver {
+    private TenantResolver() {
+    }
+
+    public static ResolvedTenant resolve(FleetConfig config, BuildTenant tenant) {
+        String name = tenant.getMetadata().getName();
+        BuildTenantSpec spec = tenant.getSpec();
+        FleetConfig.Defaults fleetDefaults = or(config.defaults(), new FleetConfig.Defaults(null, null, null));
+
+        String gitlabUrl = or(spec.gitlab().url(), config.gitlab().url());
+        ResolvedTenant.SecretRef token = spec.gitlab().runner().tokenSecretRef() == null
+                ? new ResolvedTenant.SecretRef(Names.RUNNER_TOKEN_SECRET, Names.RUNNER_TOKEN_KEY)
+                : new ResolvedTenant.SecretRef(spec.gitlab().runner().tokenSecretRef().name(),
+                or(spec.gitlab().runner().tokenSecretRef().key(), Names.RUNNER_TOKEN_KEY));
+
+        NodesSpec nodes = or(spec.nodes(), new NodesSpec(null, null));
+        TreeMap<String, String> selector = new TreeMap<>(nodes.selector() == null || nodes.selector().isEmpty()
+                ? Map.of(Names.TENANT_LABEL, name) : nodes.selector());
+        List<Toleration> tolerations = nodes.tolerations() != null ? List.copyOf(nodes.tolerations())
+                : List.of(new TolerationBuilder().withKey(Names.TENANT_LABEL).withOperator("Equal")
+                .withValue(name).withEffect("NoSchedule").build());
+
+        CacheSpec cache = or(spec.cache(), new CacheSpec(null, null, null, null, null, null));
+        CacheQuota quota = or(cache.quota(), new CacheQuota(null, null));
+        ResolvedTenant.Cache resolvedCache = new ResolvedTenant.Cache(
+                URI.create(or(cache.endpoint(), config.ceph().endpoint())),
+                or(cache.region(), config.ceph().region(), Defaults.CEPH_REGION),
+                or(cache.bucket(), Names.defaultBucket(name)),
+                cache.existingCredentialsSecret() == null ? Names.CACHE_CREDENTIALS_SECRET
+                        : cache.existingCredentialsSecret().name(),
+                cache.existingCredentialsSecret() == null,
+                GoDuration.parse(or(cache.ttl(), fleetDefaults.cacheTtl(), Defaults.CACHE_TTL)),
+                quota.maxSize(), quota.maxObjects());
+
+        FleetConfig.Images images = or(config.images(), new FleetConfig.Images(null, null, null));
+        String builderImage = spec.builder() != null && spec.builder().image() != null ? spec.builder().image()
+                : or(images.builder(), Defaults.BUILDER_IMAGE);
+
+        FleetConfig.Dns dns = or(config.dns(), new FleetConfig.Dns(null, null));
+        FleetConfig.KubernetesApi api = config.kubernetesApi();
+        ResolvedTenant.Network network = new ResolvedTenant.Network(
+                List.copyOf(config.gitlab().cidrs()),
+                or(config.gitlab().ports(), List.of(URI.create(gitlabUrl).getPort() > 0
+                        ? URI.create(gitlabUrl).getPort() : gitlabUrl.startsWith("http:") ? 80 : 443)),
+                List.copyOf(api.cidrs()),
+                or(api.ports(), Defaults.KUBERNETES_API_PORTS),
+                List.copyOf(config.ceph().cidrs()),
+                or(dns.namespace(), Defaults.DNS_NAMESPACE),
+                new TreeMap<>(or(dns.podSelector(), Defaults.DNS_POD_SELECTOR)),
+                config.monitoring() == null ? Defaults.MONITORING_NAMESPACE
+                        : or(config.monitoring().namespace(), Defaults.MONITORING_NAMESPACE));
+
+        MonitoringSpec monitoring = or(spec.monitoring(), new MonitoringSpec(null, null, null));
+        return new ResolvedTenant(
+                name,
+                Names.namespace(name),
+                URI.create(gitlabUrl),
+                token,
+                spec.gitlab().runner().create(),
+                or(spec.concurrency(), Defaults.CONCURRENCY),
+                selector,
+                tolerations,
+                resources(spec.jobResources(), fleetDefaults.jobResources(), Defaults.JOB_RESOURCES),
+                resources(null, fleetDefaults.helperResources(), Defaults.HELPER_RESOURCES),
+                resolvedCache,
+                new ResolvedTenant.Images(or(images.runner(), Defaults.RUNNER_IMAGE), images.runnerHelper(),
+                        builderImage),
+                spec.egress() == null ? List.of() : List.copyOf(spec.egress()),
+                network,
+                new ResolvedTenant.Monitoring(or(monitoring.serviceMonitor(), true),
+                        or(monitoring.prometheusRule(), true), or(monitoring.dashboard(), true)),
+                or(spec.storageDeletionPolicy(), DeletionPolicy.Retain));
+    }
+
+    /** Each request and limit falls back on its own, so a tenant can change only the memory limit. */
+    static ResolvedTenant.Resources resources(JobResources tenant, JobResources fleet, JobResources builtIn) {
+        return new ResolvedTenant.Resources(
+                pick(tenant, fleet, builtIn, JobResources::cpu, ResourceRange::request),
+                pick(tenant, fleet, builtIn, JobResources::cpu, ResourceRange::limit),
+                pick(tenant, fleet, builtIn, JobResources::memory, ResourceRange::request),
+                pick(tenant, fleet, builtIn, JobResources::memory, ResourceRange::limit),
+                pick(tenant, fleet, builtIn, JobResources::ephemeralStorage, ResourceRange::request),
+                pick(tenant, fleet, builtIn, JobResources::ephemeralStorage, ResourceRange::limit));
+    }
+
+    private static Quantity pick(JobResources tenant, JobResources fleet, JobResources builtIn,
+                                 Function<JobResources, ResourceRange> part,
+                                 Function<ResourceRange, Quantity> bound) {
+        for (JobResources source : new JobResources[]{tenant, fleet, builtIn}) {
+            if (source != null && part.apply(source) != null && bound.apply(part.apply(source)) != null) {
+                return bound.apply(part.apply(source));
+            }
+        }
+        throw new IllegalStateException("built-in defaults are complete");
+    }
+
+    @SafeVarargs
+    static <T> T or(T... candidates) {
+        for (T candidate : candidates) {
+            if (candidate != null) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}

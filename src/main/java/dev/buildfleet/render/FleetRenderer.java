@@ -1,0 +1,64 @@
+package dev.buildfleet.render;
+
+import dev.buildfleet.api.BuildTenant;
+import dev.buildfleet.config.Fleet;
+import dev.buildfleet.model.ResolvedTenant;
+import dev.buildfleet.model.TenantObjects;
+import dev.buildfleet.model.TenantResolver;
+import dev.buildfleet.validation.FleetValidator;
+import dev.buildfleet.validation.InvalidInputException;
+import dev.buildfleet.validation.Problem;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Turns a fleet into files: one folder per tenant with one YAML file per object and a kustomization.yaml, plus a
+ * top-level kustomization.yaml. Same input, same bytes.
+ */
+public final class FleetRenderer {
+    private FleetRenderer() {
+    }
+
+    /** @return relative path to file content, sorted; nothing is computed for an invalid fleet */
+    public static SortedMap<String, String> render(Fleet fleet) {
+        List<Problem> problems = FleetValidator.validate(fleet);
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems);
+        }
+        SortedMap<String, String> files = new TreeMap<>();
+        List<String> tenantDirs = new ArrayList<>();
+        for (BuildTenant tenant : fleet.tenants()) {
+            ResolvedTenant resolved = TenantResolver.resolve(fleet.config(), tenant);
+            String dir = resolved.name();
+            tenantDirs.add(dir);
+            List<String> resources = new ArrayList<>();
+            List<HasMetadata> objects = TenantObjects.build(resolved);
+            for (int i = 0; i < objects.size(); i++) {
+                HasMetadata object = objects.get(i);
+                String file = String.format("%02d-%s-%s.yaml", i + 1, object.getKind().toLowerCase(Locale.ROOT),
+                        object.getMetadata().getName());
+                files.put(dir + "/" + file, Yaml.write(object));
+                resources.add(file);
+            }
+            files.put(dir + "/kustomization.yaml", kustomization(resources));
+        }
+        tenantDirs.sort(String::compareTo);
+        files.put("kustomization.yaml", kustomization(tenantDirs));
+        return files;
+    }
+
+    private static String kustomization(List<String> resources) {
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("apiVersion", "kustomize.config.k8s.io/v1beta1");
+        k.put("kind", "Kustomization");
+        k.put("resources", resources);
+        return Yaml.write(k);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.buildfleet.validation;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Field-level rules shared by the fleet and tenant validators; each returns null or what is wrong. */
+final class Checks {
+    static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+    static final Pattern DNS_SUBDOMAIN = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+    private static final Pattern LABEL_NAME = Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$");
+    private static final Pattern IMAGE = Pattern.compile(
+            "^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+                    + "(@sha256:[a-f0-9]{64})?$");
+    private static final Pattern IPV4_LITERAL = Pattern.compile("^\\d+\\.\\d+\\.\\d+\\.\\d+$");
+
+    private Checks() {
+    }
+
+    static String url(String value, boolean allowHttp, String optInHint) {
+        if (value == null || value.isBlank()) {
+            return "is empty; give a URL like https://host";
+        }
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            return "'" + value + "' is not a URL: " + e.getReason();
+        }
+        if (uri.getScheme() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))) {
+            return "'" + value + "' must start with https:// (or http://)";
+        }
+        if (uri.getHost() == null) {
+            return "'" + value + "' has no host name";
+        }
+        if (uri.getUserInfo() != null) {
+            return "'" + value + "' carries credentials; put them in a Secret, never in a URL";
+        }
+        if (uri.getQuery() != null || uri.getFragment() != null) {
+            return "'" + value + "' must not have a query or fragment";
+        }
+        if (uri.getScheme().equals("http") && !allowHttp) {
+            return "'" + value + "' is plain http: tokens would cross the network unencrypted; use https, or "
+                    + optInHint;
+        }
+        return null;
+    }
+
+    static String image(String value) {
+        if (value == null || value.isBlank()) {
+            return "is empty; give an image reference like registry/name:1.2.3";
+        }
+        if (!IMAGE.matcher(value).matches()) {
+            return "'" + value + "' is not an image reference like registry.example.com/team/name:1.2.3";
+        }
+        String lastPart = value.substring(value.lastIndexOf('/') + 1);
+        if (!value.contains("@sha256:") && !lastPart.contains(":")) {
+            return "'" + value + "' has no tag: pin a version (name:1.2.3 or name@sha256:...)";
+        }
+        if (lastPart.endsWith(":latest") || lastPart.contains(":latest@")) {
+            return "'" + value + "' uses the moving tag latest: pin a version";
+        }
+        return null;
+    }
+
+    static String labelKey(String key) {
+        if (key == null || key.isEmpty()) {
+            return "label key is empty";
+        }
+        String name = key;
+        int slash = key.indexOf('/');
+        if (slash >= 0) {
+            String prefix = key.substring(0, slash);
+            name = key.substring(slash + 1);
+            if (prefix.isEmpty() || prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
+                return "label key '" + key + "' has an invalid prefix (a DNS subdomain like example.com)";
+            }
+        }
+        if (name.length() > 63 || !LABEL_NAME.matcher(name).matches()) {
+            return "label key '" + key + "' is invalid (at most 63 letters, digits, '-', '_', '.')";
+        }
+        return null;
+    }
+
+    static String labelValue(String value) {
+        if (value == null) {
+            return "label value is missing";
+        }
+        if (!value.isEmpty() && (value.length() > 63 || !LABEL_NAME.matcher(value).matches())) {
+            return "label value '" + value + "' is invalid (at most 63 letters, digits, '-', '_', '.')";
+        }
+        return null;
+    }
+
+    /** @return the amount, or null after recording a problem */
+    static BigDecimal quantity(Quantity q, String path, List<Problem> problems) {
+        if (q == null) {
+            return null;
+        }
+        try {
+            BigDecimal amount = Quantity.getAmountInBytes(q);
+            if (amount.signum() <= 0) {
+                problems.add(new Problem(path, "'" + q + "' must be greater than zero"));
+                return null;
+            }
+            return amount;
+        } catch (RuntimeException e) {
+            problems.add(new Problem(path, "'" + q + "' is not a quantity like 2, 500m, 512Mi or 4Gi"));
+            return null;
+        }
+    }
+
+    /** S3 and Ceph RGW bucket rules; RGW additionally forbids what breaks virtual-host addressing. */
+    static String bucket(String bucket) {
+        if (bucket.length() < 3 || bucket.length() > 63) {
+            return "'" + bucket + "' has " + bucket.length() + " characters; a bucket name has 3 to 63";
+        }
+        if (!DNS_LABEL.matcher(bucket).matches()) {
+            return "'" + bucket + "' may only hold lowercase letters, digits and '-', starting and ending with a "
+                    + "letter or digit";
+        }
+        if (IPV4_LITERAL.matcher(bucket).matches() || bucket.startsWith("xn--") || bucket.endsWith("-s3alias")) {
+            return "'" + bucket + "' is reserved by S3 naming rules";
+        }
+        return null;
+    }
+}

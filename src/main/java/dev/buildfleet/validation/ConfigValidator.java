@@ -1,0 +1,148 @@
+package dev.buildfleet.validation;
+
+import dev.buildfleet.api.JobResources;
+import dev.buildfleet.config.FleetConfig;
+import dev.buildfleet.model.GoDuration;
+
+import java.util.List;
+import java.util.Map;
+
+/** Rules for the platform-wide FleetConfig. */
+public final class ConfigValidator {
+    private ConfigValidator() {
+    }
+
+    public static void validate(FleetConfig config, String prefix, List<Problem> problems) {
+        String p = prefix.isEmpty() ? "" : prefix + ".";
+        if (config == null) {
+            problems.add(new Problem(prefix, "missing"));
+            return;
+        }
+        FleetConfig.GitLab gitlab = config.gitlab();
+        if (gitlab == null) {
+            problems.add(new Problem(p + "gitlab", "missing; set url and the cidrs GitLab is reachable at"));
+        } else {
+            boolean allowHttp = Boolean.TRUE.equals(gitlab.allowInsecureHttp());
+            check(problems, p + "gitlab.url", Checks.url(gitlab.url(), allowHttp,
+                    "set " + p + "gitlab.allowInsecureHttp: true if you accept that"));
+            cidrs(gitlab.cidrs(), p + "gitlab.cidrs", "GitLab", problems);
+            ports(gitlab.ports(), p + "gitlab.ports", problems);
+        }
+        if (config.kubernetesApi() == null) {
+            problems.add(new Problem(p + "kubernetesApi", "missing; set cidrs (the API server's addresses, e.g. "
+                    + "the endpoints of `kubectl get endpoints kubernetes`) so runner managers may reach it"));
+        } else {
+            cidrs(config.kubernetesApi().cidrs(), p + "kubernetesApi.cidrs", "the Kubernetes API server", problems);
+            ports(config.kubernetesApi().ports(), p + "kubernetesApi.ports", problems);
+        }
+        if (config.ceph() == null) {
+            problems.add(new Problem(p + "ceph", "missing; set endpoint (the RGW S3 URL) and cidrs"));
+        } else {
+            check(problems, p + "ceph.endpoint", Checks.url(config.ceph().endpoint(), true, ""));
+            cidrs(config.ceph().cidrs(), p + "ceph.cidrs", "Ceph RGW", problems);
+        }
+        if (config.images() != null) {
+            if (config.images().runner() != null) {
+                check(problems, p + "images.runner", Checks.image(config.images().runner()));
+            }
+            if (config.images().runnerHelper() != null) {
+                check(problems, p + "images.runnerHelper", Checks.image(config.images().runnerHelper()));
+            }
+            if (config.images().builder() != null) {
+                check(problems, p + "images.builder", Checks.image(config.images().builder()));
+            }
+        }
+        if (config.dns() != null) {
+            if (config.dns().namespace() != null && !Checks.DNS_LABEL.matcher(config.dns().namespace()).matches()) {
+                problems.add(new Problem(p + "dns.namespace", "'" + config.dns().namespace()
+                        + "' is not a namespace name"));
+            }
+            labels(config.dns().podSelector(), p + "dns.podSelector", problems);
+        }
+        if (config.monitoring() != null && config.monitoring().namespace() != null
+                && !Checks.DNS_LABEL.matcher(config.monitoring().namespace()).matches()) {
+            problems.add(new Problem(p + "monitoring.namespace", "'" + config.monitoring().namespace()
+                    + "' is not a namespace name"));
+        }
+        if (config.defaults() != null) {
+            resources(config.defaults().jobResources(), p + "defaults.jobResources", problems);
+            resources(config.defaults().helperResources(), p + "defaults.helperResources", problems);
+            if (config.defaults().cacheTtl() != null) {
+                ttl(config.defaults().cacheTtl(), p + "defaults.cacheTtl", problems);
+            }
+        }
+    }
+
+    static void check(List<Problem> problems, String path, String message) {
+        if (message != null) {
+            problems.add(new Problem(path, message));
+        }
+    }
+
+    static void cidrs(List<String> cidrs, String path, String what, List<Problem> problems) {
+        if (cidrs == null || cidrs.isEmpty()) {
+            problems.add(new Problem(path, "empty; list the CIDRs of " + what
+                    + " (NetworkPolicies allow traffic by address, not by name)"));
+            return;
+        }
+        for (int i = 0; i < cidrs.size(); i++) {
+            check(problems, path + "[" + i + "]", Cidr.check(cidrs.get(i)));
+        }
+    }
+
+    static void ports(List<Integer> ports, String path, List<Problem> problems) {
+        if (ports == null) {
+            return;
+        }
+        if (ports.isEmpty()) {
+            problems.add(new Problem(path, "empty; list at least one port or leave the field out"));
+        }
+        for (int i = 0; i < ports.size(); i++) {
+            Integer port = ports.get(i);
+            if (port == null || port < 1 || port > 65535) {
+                problems.add(new Problem(path + "[" + i + "]", port + " is not a port (1..65535)"));
+            }
+        }
+    }
+
+    static void labels(Map<String, String> labels, String path, List<Problem> problems) {
+        if (labels == null) {
+            return;
+        }
+        labels.forEach((key, value) -> {
+            check(problems, path + "." + key, Checks.labelKey(key));
+            check(problems, path + "." + key, Checks.labelValue(value));
+        });
+    }
+
+    static void ttl(String ttl, String path, List<Problem> problems) {
+        try {
+            if (GoDuration.parse(ttl).isZero()) {
+                problems.add(new Problem(path, "must be longer than 0s"));
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem(path, e.getMessage()));
+        }
+    }
+
+    static void resources(JobResources resources, String path, List<Problem> problems) {
+        if (resources == null) {
+            return;
+        }
+        range(resources.cpu(), path + ".cpu", problems);
+        range(resources.memory(), path + ".memory", problems);
+        range(resources.ephemeralStorage(), path + ".ephemeralStorage", problems);
+    }
+
+    private static void range(dev.buildfleet.api.ResourceRange range, String path, List<Problem> problems) {
+        if (range == null) {
+            return;
+        }
+        var request = Checks.quantity(range.request(), path + ".request", problems);
+        var limit = Checks.quantity(range.limit(), path + ".limit", problems);
+        if (request != null && limit != null && limit.compareTo(request) < 0) {
+            problems.add(new Problem(path + ".limit", range.limit() + " is below the request " + range.request()
+                    + "; a limit must be at least the request"));
+        }
+    }
+}

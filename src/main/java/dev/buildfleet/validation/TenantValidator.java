@@ -1,0 +1,267 @@
+package dev.buildfleet.validation;
+
+import dev.buildfleet.api.BuildTenant;
+import dev.buildfleet.api.BuildTenantSpec;
+import dev.buildfleet.api.CacheSpec;
+import dev.buildfleet.api.EgressRule;
+import dev.buildfleet.api.RunnerCreateSpec;
+import dev.buildfleet.api.RunnerSpec;
+import dev.buildfleet.api.RunnerType;
+import dev.buildfleet.api.SecretKeyRef;
+import dev.buildfleet.config.FleetConfig;
+import dev.buildfleet.model.Names;
+import dev.buildfleet.model.Quantities;
+import dev.buildfleet.model.ResolvedTenant;
+import dev.buildfleet.model.TenantResolver;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Rules for one BuildTenant given the platform config. Mirrors the CRD schema (so the CLI catches what the API server
+ * would refuse) and adds what a schema cannot say: derived name lengths, CIDRs, quantities, images.
+ */
+public final class TenantValidator {
+    public static final int MIN_CONCURRENCY = 1;
+    public static final int MAX_CONCURRENCY = 200;
+    /** bf-NAME-cache must fit S3's 63 characters. */
+    public static final int MAX_NAME_LENGTH = 63 - Names.NAMESPACE_PREFIX.length() - Names.BUCKET_SUFFIX.length();
+
+    private TenantValidator() {
+    }
+
+    public static List<Problem> validate(FleetConfig config, BuildTenant tenant) {
+        List<Problem> problems = new ArrayList<>();
+        validate(config, tenant, "", problems);
+        return problems;
+    }
+
+    public static void validate(FleetConfig config, BuildTenant tenant, String prefix, List<Problem> problems) {
+        String p = prefix.isEmpty() ? "" : prefix + ".";
+        int before = problems.size();
+        String name = tenant.getMetadata() == null ? null : tenant.getMetadata().getName();
+        if (name == null || name.isEmpty()) {
+            problems.add(new Problem(p + "metadata.name", "missing; name the tenant, e.g. java"));
+        } else if (!Checks.DNS_LABEL.matcher(name).matches()) {
+            problems.add(new Problem(p + "metadata.name", "'" + name + "' must be lowercase letters, digits and "
+                    + "'-', starting and ending with a letter or digit (it names a namespace and a bucket)"));
+        } else if (name.length() > MAX_NAME_LENGTH) {
+            problems.add(new Problem(p + "metadata.name", "'" + name + "' has " + name.length()
+                    + " characters; at most " + MAX_NAME_LENGTH + " fit the derived bucket name "
+                    + Names.defaultBucket("<name>") + " (63 characters)"));
+        }
+        BuildTenantSpec spec = tenant.getSpec();
+        if (spec == null) {
+            problems.add(new Problem(p + "spec", "missing; at least spec.gitlab.runner is required"));
+            return;
+        }
+        String s = p + "spec.";
+        gitlab(config, spec, s, problems);
+        if (spec.concurrency() != null
+                && (spec.concurrency() < MIN_CONCURRENCY || spec.concurrency() > MAX_CONCURRENCY)) {
+            problems.add(new Problem(s + "concurrency", spec.concurrency() + (spec.concurrency() > MAX_CONCURRENCY
+                    ? " exceeds the maximum " + MAX_CONCURRENCY + "; run a second tenant for more parallel jobs"
+                    : " is below the minimum " + MIN_CONCURRENCY)));
+        }
+        nodes(spec, s, problems);
+        ConfigValidator.resources(spec.jobResources(), s + "jobResources", problems);
+        cache(spec.cache(), s + "cache", problems);
+        if (spec.builder() != null && spec.builder().image() != null) {
+            ConfigValidator.check(problems, s + "builder.image", Checks.image(spec.builder().image()));
+        }
+        egress(spec.egress(), s + "egress", problems);
+
+        if (problems.size() == before && config != null && config.gitlab() != null && config.ceph() != null
+                && config.kubernetesApi() != null) {
+            resolved(TenantResolver.resolve(config, tenant), s, problems);
+        }
+    }
+
+    private static void gitlab(FleetConfig config, BuildTenantSpec spec, String s, List<Problem> problems) {
+        if (spec.gitlab() == null) {
+            problems.add(new Problem(s + "gitlab", "missing; set gitlab.runner.tokenSecretRef or gitlab.runner.create"));
+            return;
+        }
+        boolean allowHttp = config != null && config.gitlab() != null
+                && Boolean.TRUE.equals(config.gitlab().allowInsecureHttp());
+        if (spec.gitlab().url() != null) {
+            ConfigValidator.check(problems, s + "gitlab.url", Checks.url(spec.gitlab().url(), allowHttp,
+                    "set config.gitlab.allowInsecureHttp: true if you accept that"));
+        }
+        RunnerSpec runner = spec.gitlab().runner();
+        if (runner == null || (runner.tokenSecretRef() == null) == (runner.create() == null)) {
+            problems.add(new Problem(s + "gitlab.runner", "set exactly one of tokenSecretRef (an existing glrt- "
+                    + "runner token in a Secret) or create (the operator creates the runner in GitLab)"));
+            return;
+        }
+        if (runner.tokenSecretRef() != null) {
+            secretRef(runner.tokenSecretRef(), s + "gitlab.runner.tokenSecretRef", problems);
+            return;
+        }
+        RunnerCreateSpec create = runner.create();
+        String c = s + "gitlab.runner.create.";
+        if (create.runnerType() == null) {
+            problems.add(new Problem(c + "runnerType", "missing; one of instance_type, group_type, project_type"));
+        } else {
+            boolean group = create.runnerType() == RunnerType.GROUP_TYPE;
+            boolean project = create.runnerType() == RunnerType.PROJECT_TYPE;
+            if (group != (create.groupId() != null)) {
+                problems.add(new Problem(c + "groupId", group ? "required when runnerType is group_type"
+                        : "only allowed when runnerType is group_type"));
+            }
+            if (project != (create.projectId() != null)) {
+                problems.add(new Problem(c + "projectId", project ? "required when runnerType is project_type"
+                        : "only allowed when runnerType is project_type"));
+            }
+        }
+        positive(create.groupId(), c + "groupId", problems);
+        positive(create.projectId(), c + "projectId", problems);
+        List<String> tags = create.tags() == null ? List.of() : create.tags();
+        if (tags.isEmpty() && !Boolean.TRUE.equals(create.runUntagged())) {
+            problems.add(new Problem(c + "tags", "empty while runUntagged is false: the runner would never pick "
+                    + "up a job; add tags (e.g. [kaniko]) or set runUntagged: true"));
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < tags.size(); i++) {
+            String tag = tags.get(i);
+            if (tag == null || tag.isBlank() || tag.contains(",") || tag.length() > 255 || !tag.equals(tag.strip())) {
+                problems.add(new Problem(c + "tags[" + i + "]", "'" + tag + "' is not a tag (1-255 characters, no "
+                        + "comma, no surrounding spaces)"));
+            } else if (!seen.add(tag)) {
+                problems.add(new Problem(c + "tags[" + i + "]", "'" + tag + "' is listed twice"));
+            }
+        }
+        if (create.maximumTimeout() != null && (create.maximumTimeout() < 600 || create.maximumTimeout() > 2_592_000)) {
+            problems.add(new Problem(c + "maximumTimeout", create.maximumTimeout()
+                    + " seconds is outside 600..2592000 (GitLab refuses less than 10 minutes)"));
+        }
+        if (create.description() != null && create.description().length() > 255) {
+            problems.add(new Problem(c + "description", "has " + create.description().length()
+                    + " characters; at most 255"));
+        }
+    }
+
+    private static void positive(Long id, String path, List<Problem> problems) {
+        if (id != null && id < 1) {
+            problems.add(new Problem(path, id + " is not a GitLab id (must be 1 or more)"));
+        }
+    }
+
+    private static void secretRef(SecretKeyRef ref, String path, List<Problem> problems) {
+        if (ref.name() == null || ref.name().length() > 253 || !Checks.DNS_SUBDOMAIN.matcher(ref.name()).matches()) {
+            problems.add(new Problem(path + ".name", "'" + ref.name() + "' is not a Secret name"));
+        }
+        if (ref.key() != null && !ref.key().matches("^[-._a-zA-Z0-9]+$")) {
+            problems.add(new Problem(path + ".key", "'" + ref.key() + "' is not a Secret key"));
+        }
+    }
+
+    private static void nodes(BuildTenantSpec spec, String s, List<Problem> problems) {
+        if (spec.nodes() == null) {
+            return;
+        }
+        ConfigValidator.labels(spec.nodes().selector(), s + "nodes.selector", problems);
+        List<Toleration> tolerations = spec.nodes().tolerations();
+        if (tolerations == null) {
+            return;
+        }
+        for (int i = 0; i < tolerations.size(); i++) {
+            Toleration t = tolerations.get(i);
+            String path = s + "nodes.tolerations[" + i + "]";
+            if (!t.getAdditionalProperties().isEmpty()) {
+                problems.add(new Problem(path + "." + t.getAdditionalProperties().keySet().iterator().next(),
+                        "unknown field; a toleration has key, operator, value, effect"));
+            }
+            if (t.getKey() == null || t.getKey().isEmpty()) {
+                problems.add(new Problem(path + ".key", "missing: a toleration without a key tolerates every taint, "
+                        + "including other tenants'"));
+            }
+            String operator = t.getOperator() == null ? "Equal" : t.getOperator();
+            if (!operator.equals("Equal") && !operator.equals("Exists")) {
+                problems.add(new Problem(path + ".operator", "'" + operator + "' must be Equal or Exists"));
+            }
+            if (operator.equals("Exists") && t.getValue() != null && !t.getValue().isEmpty()) {
+                problems.add(new Problem(path + ".value", "must be empty when operator is Exists"));
+            }
+            if (t.getEffect() != null && !List.of("NoSchedule", "PreferNoSchedule", "NoExecute").contains(t.getEffect())) {
+                problems.add(new Problem(path + ".effect", "'" + t.getEffect()
+                        + "' must be NoSchedule, PreferNoSchedule or NoExecute"));
+            }
+        }
+    }
+
+    private static void cache(CacheSpec cache, String c, List<Problem> problems) {
+        if (cache == null) {
+            return;
+        }
+        if (cache.endpoint() != null) {
+            ConfigValidator.check(problems, c + ".endpoint", Checks.url(cache.endpoint(), true, ""));
+        }
+        if (cache.bucket() != null) {
+            ConfigValidator.check(problems, c + ".bucket", Checks.bucket(cache.bucket()));
+        }
+        if (cache.existingCredentialsSecret() != null) {
+            secretRef(cache.existingCredentialsSecret(), c + ".existingCredentialsSecret", problems);
+        }
+        if (cache.ttl() != null) {
+            ConfigValidator.ttl(cache.ttl(), c + ".ttl", problems);
+        }
+        if (cache.quota() != null) {
+            Checks.quantity(cache.quota().maxSize(), c + ".quota.maxSize", problems);
+            if (cache.quota().maxObjects() != null && cache.quota().maxObjects() < 1) {
+                problems.add(new Problem(c + ".quota.maxObjects", cache.quota().maxObjects() + " must be 1 or more"));
+            }
+        }
+    }
+
+    private static void egress(List<EgressRule> egress, String e, List<Problem> problems) {
+        if (egress == null) {
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < egress.size(); i++) {
+            EgressRule rule = egress.get(i);
+            String path = e + "[" + i + "]";
+            if (rule == null) {
+                problems.add(new Problem(path, "empty entry"));
+                continue;
+            }
+            if (rule.name() == null || !Checks.DNS_LABEL.matcher(rule.name()).matches() || rule.name().length() > 40) {
+                problems.add(new Problem(path + ".name", "'" + rule.name() + "' must be a short lowercase name like "
+                        + "harbor"));
+            } else if (!names.add(rule.name())) {
+                problems.add(new Problem(path + ".name", "'" + rule.name() + "' is used by another egress entry"));
+            }
+            ConfigValidator.check(problems, path + ".cidr", Cidr.check(rule.cidr()));
+            if (rule.ports() == null || rule.ports().isEmpty()) {
+                problems.add(new Problem(path + ".ports", "empty; list the ports jobs may use, e.g. [443]"));
+            } else {
+                ConfigValidator.ports(rule.ports(), path + ".ports", problems);
+            }
+        }
+    }
+
+    /** Checks that need the defaults filled in, e.g. a tenant's limit below the fleet's default request. */
+    private static void resolved(ResolvedTenant t, String s, List<Problem> problems) {
+        String r = s + "jobResources.";
+        order(t.job().cpuRequest(), t.job().cpuLimit(), r + "cpu", problems);
+        order(t.job().memoryRequest(), t.job().memoryLimit(), r + "memory", problems);
+        order(t.job().ephemeralStorageRequest(), t.job().ephemeralStorageLimit(), r + "ephemeralStorage", problems);
+        ConfigValidator.check(problems, s + "cache.bucket", Checks.bucket(t.cache().bucket()));
+    }
+
+    private static void order(Quantity request, Quantity limit, String path, List<Problem> problems) {
+        if (Quantities.amount(limit).compareTo(Quantities.amount(request)) < 0) {
+            String message = "limit " + limit + " is below the request " + request
+                    + " (after FleetConfig defaults); a limit must be at least the request";
+            Problem problem = new Problem(path + ".limit", message);
+            if (problems.stream().noneMatch(existing -> existing.path().equals(problem.path()))) {
+                problems.add(problem);
+            }
+        }
+    }
+}
