@@ -1,7 +1,7 @@
 package dev.buildfleet.cli;
 
 import dev.buildfleet.config.Fleet;
-import dev.buildfleet.config.FleetLoader;
+import dev.buildfleet.validation.FleetValidator;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.render.FleetRenderer;
 import dev.buildfleet.render.OutputDirectory;
@@ -32,7 +32,7 @@ final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Fleet fleet = FleetLoader.load(file);
+        Fleet fleet = FleetValidator.loadValid(file);
         SortedMap<String, String> files = FleetRenderer.render(fleet);
         OutputDirectory.write(output, files);
         PrintWriter out = spec.commandLine().getOut();

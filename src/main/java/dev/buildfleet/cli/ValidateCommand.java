@@ -2,16 +2,12 @@ package dev.buildfleet.cli;
 
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.config.Fleet;
-import dev.buildfleet.config.FleetLoader;
 import dev.buildfleet.validation.FleetValidator;
-import dev.buildfleet.validation.InvalidInputException;
-import dev.buildfleet.validation.Problem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -26,11 +22,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Fleet fleet = FleetLoader.load(file);
-        List<Problem> problems = FleetValidator.validate(fleet);
-        if (!problems.isEmpty()) {
-            throw new InvalidInputException(problems);
-        }
+        Fleet fleet = FleetValidator.loadValid(file);
         spec.commandLine().getOut().printf("%s: valid, %d tenants (%s)%n", file, fleet.tenants().size(),
                 fleet.tenants().stream().map(BuildTenant::getMetadata).map(m -> m.getName())
                         .collect(Collectors.joining(", ")));

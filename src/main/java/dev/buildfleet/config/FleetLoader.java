@@ -38,7 +38,24 @@ public final class FleetLoader {
     private FleetLoader() {
     }
 
+    /** A fleet as far as it could be read, and what could not be; a null tenant is one that could not be read. */
+    public record Loaded(Fleet fleet, List<Problem> problems) {
+    }
+
+    /** Reads a fleet that must be structurally sound (unknown fields are problems too); see {@link #read}. */
     public static Fleet load(Path file) {
+        Loaded loaded = read(file);
+        if (!loaded.problems().isEmpty()) {
+            throw new InvalidInputException(loaded.problems());
+        }
+        return loaded.fleet();
+    }
+
+    /**
+     * Reads a fleet and collects structural problems instead of stopping at the first, so the semantic checks can
+     * still run on what was readable. Throws only when the file is not a fleet at all.
+     */
+    public static Loaded read(Path file) {
         long size;
         try {
             size = Files.size(file);
@@ -53,12 +70,14 @@ public final class FleetLoader {
         }
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw invalid("", file + ": not UTF-8 text (is this a YAML file?)");
         } catch (IOException e) {
             throw invalid("", file + ": cannot read as UTF-8 text: " + e.getMessage());
         }
     }
 
-    public static Fleet parse(String text) {
+    public static Loaded parse(String text) {
         ObjectMapper mapper = new YAMLMapper();
         JsonNode root;
         try {
@@ -116,10 +135,8 @@ public final class FleetLoader {
                 tenants.add(convertTenant(tenantsNode.get(i), "tenants[" + i + "]", problems));
             }
         }
-        if (!problems.isEmpty()) {
-            throw new InvalidInputException(problems);
-        }
-        return new Fleet(apiVersion, kind, config, tenants);
+        return new Loaded(new Fleet(apiVersion, kind, config, tenantsNode == null || !tenantsNode.isArray()
+                ? null : tenants), problems);
     }
 
     /** Reads a single FleetConfig YAML document (the operator's config file). */

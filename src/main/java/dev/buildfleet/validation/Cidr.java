@@ -20,7 +20,9 @@ final class Cidr {
         }
         int slash = cidr.indexOf('/');
         if (slash < 0) {
-            return "'" + cidr + "' has no prefix length; write e.g. " + cidr + "/32";
+            byte[] host = parseAddress(cidr);
+            return host == null ? "'" + cidr + "' is not a CIDR like 10.20.0.0/16"
+                    : "'" + cidr + "' has no prefix length; write e.g. " + cidr + "/" + host.length * 8;
         }
         String address = cidr.substring(0, slash);
         String prefixText = cidr.substring(slash + 1);

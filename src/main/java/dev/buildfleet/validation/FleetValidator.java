@@ -2,6 +2,7 @@ package dev.buildfleet.validation;
 
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.config.Fleet;
+import dev.buildfleet.config.FleetLoader;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.TenantResolver;
 
@@ -15,12 +16,26 @@ public final class FleetValidator {
     private FleetValidator() {
     }
 
+    /** Reads and checks a fleet file; throws with every problem, structural and semantic, when there is any. */
+    public static Fleet loadValid(java.nio.file.Path file) {
+        FleetLoader.Loaded loaded = FleetLoader.read(file);
+        List<Problem> problems = new ArrayList<>(loaded.problems());
+        problems.addAll(validate(loaded.fleet()));
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems);
+        }
+        return loaded.fleet();
+    }
+
     public static List<Problem> validate(Fleet fleet) {
         List<Problem> problems = new ArrayList<>();
-        ConfigValidator.validate(fleet.config(), "config", problems);
-        boolean configValid = problems.isEmpty();
+        // A missing or unreadable config or tenant entry was already reported by FleetLoader.
+        if (fleet.config() != null) {
+            ConfigValidator.validate(fleet.config(), "config", problems);
+        }
+        boolean configValid = fleet.config() != null && problems.isEmpty();
         List<BuildTenant> tenants = fleet.tenants() == null ? List.of() : fleet.tenants();
-        if (tenants.isEmpty()) {
+        if (fleet.tenants() != null && tenants.isEmpty()) {
             problems.add(new Problem("tenants", "empty; list at least one BuildTenant"));
         }
         Map<String, Integer> names = new HashMap<>();
@@ -29,7 +44,6 @@ public final class FleetValidator {
             BuildTenant tenant = tenants.get(i);
             String path = "tenants[" + i + "]";
             if (tenant == null) {
-                problems.add(new Problem(path, "empty entry"));
                 continue;
             }
             int before = problems.size();

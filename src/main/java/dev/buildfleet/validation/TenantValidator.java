@@ -75,10 +75,15 @@ public final class TenantValidator {
         }
         egress(spec.egress(), s + "egress", problems);
 
-        if (problems.size() == before && config != null && config.gitlab() != null && config.ceph() != null
-                && config.kubernetesApi() != null) {
+        if (problems.size() == before && isValid(config)) {
             resolved(TenantResolver.resolve(config, tenant), s, problems);
         }
+    }
+
+    private static boolean isValid(FleetConfig config) {
+        List<Problem> configProblems = new ArrayList<>();
+        ConfigValidator.validate(config, "config", configProblems);
+        return configProblems.isEmpty();
     }
 
     private static void gitlab(FleetConfig config, BuildTenantSpec spec, String s, List<Problem> problems) {

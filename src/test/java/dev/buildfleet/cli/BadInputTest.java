@@ -1,0 +1,226 @@
+package dev.buildfleet.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.buildfleet.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static dev.buildfleet.Fixtures.exampleWith;
+import static dev.buildfleet.Fixtures.tenantSpec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/**
+ * Every kind of bad fleet a platform engineer could write: `validate` and `render` both exit 1, print the field path
+ * and a message saying what to do, and `render` writes nothing.
+ */
+class BadInputTest {
+    @TempDir
+    Path tmp;
+
+    static Stream<Arguments> badFleets() {
+        return Stream.of(
+                bad("duplicate tenant names", root -> ((ObjectNode) root.withArray("tenants").get(1).get("metadata"))
+                        .put("name", "java"), "tenants[1].metadata.name: 'java' is already used by tenants[0]"),
+                bad("name not a DNS label", root -> ((ObjectNode) root.withArray("tenants").get(0).get("metadata"))
+                        .put("name", "Java_Team"), "tenants[0].metadata.name: 'Java_Team' must be lowercase"),
+                bad("name too long for the bucket", root -> ((ObjectNode) root.withArray("tenants").get(0)
+                        .get("metadata")).put("name", "a".repeat(55)), "at most 54 fit the derived bucket name"),
+                bad("two tenants on one node label", root -> {
+                    tenantSpec(root, 0).putObject("nodes").putObject("selector").put("pool", "builders");
+                    tenantSpec(root, 1).putObject("nodes").putObject("selector").put("pool", "builders");
+                }, "tenants[1].spec.nodes.selector: node labels {pool=builders} overlap tenants[0] (java)"),
+                bad("selector that contains another tenant's", root -> {
+                    tenantSpec(root, 0).putObject("nodes").putObject("selector").put("pool", "builders");
+                    tenantSpec(root, 1).putObject("nodes").putObject("selector").put("pool", "builders")
+                            .put("team", "dotnet");
+                }, "overlap tenants[0] (java)"),
+                bad("concurrency above 200", root -> tenantSpec(root, 1).put("concurrency", 500),
+                        "tenants[1].spec.concurrency: 500 exceeds the maximum 200"),
+                bad("concurrency zero", root -> tenantSpec(root, 0).put("concurrency", 0),
+                        "tenants[0].spec.concurrency: 0 is below the minimum 1"),
+                bad("cpu limit below request", root -> tenantSpec(root, 0).putObject("jobResources")
+                                .putObject("cpu").put("request", "2").put("limit", "500m"),
+                        "tenants[0].spec.jobResources.cpu.limit: 500m is below the request 2"),
+                bad("memory limit below the default request", root -> tenantSpec(root, 0).putObject("jobResources")
+                                .putObject("memory").put("limit", "1Gi"),
+                        "tenants[0].spec.jobResources.memory.limit: limit 1Gi is below the request 2Gi"),
+                bad("unknown spec field", root -> tenantSpec(root, 0).put("concurency", 10),
+                        "tenants[0].spec.concurency: unknown field"),
+                bad("unknown nested field", root -> ((ObjectNode) tenantSpec(root, 0).get("cache")).put("tll", "1h"),
+                        "tenants[0].spec.cache.tll: unknown field"),
+                bad("unknown toleration field", root -> tenantSpec(root, 0).putObject("nodes")
+                                .putArray("tolerations").addObject().put("key", "a").put("efect", "NoSchedule"),
+                        "tenants[0].spec.nodes.tolerations[0].efect: unknown field"),
+                bad("toleration without a key", root -> tenantSpec(root, 0).putObject("nodes")
+                                .putArray("tolerations").addObject().put("operator", "Exists"),
+                        "tenants[0].spec.nodes.tolerations[0].key: missing: a toleration without a key tolerates "
+                                + "every taint"),
+                bad("malformed GitLab URL", root -> ((ObjectNode) root.get("config").get("gitlab"))
+                        .put("url", "gitlab example com"), "config.gitlab.url: 'gitlab example com' is not a URL"),
+                bad("plain http GitLab without opt-in", root -> ((ObjectNode) root.get("config").get("gitlab"))
+                        .put("url", "http://gitlab.example.com"), "config.gitlab.url: 'http://gitlab.example.com' is "
+                        + "plain http"),
+                bad("credentials in a URL", root -> ((ObjectNode) root.get("config").get("ceph"))
+                        .put("endpoint", "https://admin:pw@rgw.example.com"), "config.ceph.endpoint: "
+                        + "'https://admin:pw@rgw.example.com' carries credentials"),
+                bad("no tags and runUntagged false", root -> ((ObjectNode) tenantSpec(root, 0).get("gitlab")
+                        .get("runner").get("create")).putArray("tags"), "tenants[0].spec.gitlab.runner.create.tags: "
+                        + "empty while runUntagged is false"),
+                bad("both token sources", root -> ((ObjectNode) tenantSpec(root, 0).get("gitlab").get("runner"))
+                                .putObject("tokenSecretRef").put("name", "t"),
+                        "tenants[0].spec.gitlab.runner: set exactly one of tokenSecretRef"),
+                bad("group runner without group id", root -> ((ObjectNode) tenantSpec(root, 0).get("gitlab")
+                        .get("runner").get("create")).remove("groupId"), "tenants[0].spec.gitlab.runner.create.groupId: "
+                        + "required when runnerType is group_type"),
+                bad("runner type not in the enum", root -> ((ObjectNode) tenantSpec(root, 0).get("gitlab")
+                                .get("runner").get("create")).put("runnerType", "shared"),
+                        "tenants[0].spec.gitlab.runner.create.runnerType: 'shared' is not a valid one of "
+                                + "instance_type, group_type, project_type"),
+                bad("timeout below GitLab's minimum", root -> ((ObjectNode) tenantSpec(root, 0).get("gitlab")
+                                .get("runner").get("create")).put("maximumTimeout", 60),
+                        "maximumTimeout: 60 seconds is outside 600..2592000"),
+                bad("egress CIDR that does not parse", root -> ((ObjectNode) tenantSpec(root, 0).withArray("egress")
+                        .get(0)).put("cidr", "10.20.0.0/33"), "tenants[0].spec.egress[0].cidr: '10.20.0.0/33' is not a "
+                        + "CIDR: prefix length must be 0..32"),
+                bad("egress CIDR that is a host name", root -> ((ObjectNode) tenantSpec(root, 0).withArray("egress")
+                        .get(1)).put("cidr", "harbor.example.com/32"), "tenants[0].spec.egress[1].cidr: "
+                        + "'harbor.example.com/32' is not a CIDR"),
+                bad("egress CIDR with host bits", root -> ((ObjectNode) tenantSpec(root, 1).withArray("egress")
+                        .get(0)).put("cidr", "10.20.3.4/16"), "did you mean 10.20.0.0/16?"),
+                bad("egress without ports", root -> ((ObjectNode) tenantSpec(root, 1).withArray("egress")
+                        .get(0)).putArray("ports"), "tenants[1].spec.egress[0].ports: empty"),
+                bad("two tenants on one bucket", root -> tenantSpec(root, 1).with("cache").put("bucket",
+                        "bf-java-cache"), "tenants[1].spec.cache.bucket: 'bf-java-cache' is also the bucket of "
+                        + "tenants[0]"),
+                bad("bucket name S3 refuses", root -> tenantSpec(root, 1).with("cache").put("bucket", "Team_Cache"),
+                        "tenants[1].spec.cache.bucket: 'Team_Cache' may only hold lowercase letters"),
+                bad("image on the latest tag", root -> ((ObjectNode) root.get("config").get("images"))
+                        .put("builder", "ghcr.io/osscontainertools/kaniko:latest"), "config.images.builder: "
+                        + "'ghcr.io/osscontainertools/kaniko:latest' uses the moving tag latest"),
+                bad("number written as words", root -> tenantSpec(root, 0).put("concurrency", "twenty"),
+                        "tenants[0].spec.concurrency: 'twenty' is not a valid whole number"),
+                bad("quantity that is not one", root -> tenantSpec(root, 0).putObject("jobResources")
+                        .putObject("cpu").put("request", "2 cores"), "tenants[0].spec.jobResources.cpu.request: "
+                        + "'2 cores' is not a quantity"),
+                bad("ttl that is not a duration", root -> tenantSpec(root, 0).with("cache").put("ttl", "2 weeks"),
+                        "tenants[0].spec.cache.ttl: '2 weeks' is not a duration like 336h"),
+                bad("config without the API server CIDRs", root -> ((ObjectNode) root.get("config"))
+                        .remove("kubernetesApi"), "config.kubernetesApi: missing"),
+                bad("tenants not a list", root -> root.put("tenants", "java"), "tenants: must be a list"),
+                bad("unknown top-level field", root -> root.putObject("tenant"), "tenant: unknown field"),
+                bad("wrong kind", root -> root.put("kind", "Deployment"), "kind: is Deployment, expected Fleet"));
+    }
+
+    private static Arguments bad(String name, Consumer<ObjectNode> change, String expected) {
+        return arguments(name, exampleWith(change), expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badFleets")
+    void invalidFleetIsRefusedWithItsFieldAndNothingIsWritten(String name, String yaml, String expected)
+            throws IOException {
+        Path file = Files.writeString(tmp.resolve("fleet.yaml"), yaml);
+        Path out = tmp.resolve("out");
+
+        Cli validate = Cli.run("validate", "-f", file.toString());
+        assertThat(validate.exitCode()).as(validate.err()).isEqualTo(1);
+        assertThat(validate.err()).contains(expected);
+
+        Cli render = Cli.run("render", "-f", file.toString(), "-o", out.toString());
+        assertThat(render.exitCode()).isEqualTo(1);
+        assertThat(render.err()).contains(expected);
+        assertThat(out).doesNotExist();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("notFleets")
+    void fileThatIsNoFleetIsRefused(String name, String content, String expected) throws IOException {
+        Path file = Files.writeString(tmp.resolve("input.yaml"), content);
+        Cli validate = Cli.run("validate", "-f", file.toString());
+        assertThat(validate.exitCode()).isEqualTo(1);
+        assertThat(validate.err()).contains(expected);
+    }
+
+    static Stream<Arguments> notFleets() {
+        return Stream.of(
+                arguments("empty file", "", "the file is empty"),
+                arguments("only a comment", "# nothing here\n", "the file is empty"),
+                arguments("a Deployment", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n",
+                        "kind: is Deployment, expected Fleet"),
+                arguments("a list", "- a\n- b\n", "not a fleet: expected a mapping"),
+                arguments("a scalar", "hello\n", "not a fleet"),
+                arguments("broken YAML", "kind: Fleet\ntenants: [\n", "not valid YAML at line"),
+                arguments("a fleet without tenants", "apiVersion: buildfleet.dev/v1alpha1\nkind: Fleet\n"
+                        + "config: {}\n", "tenants: missing"));
+    }
+
+    @Test
+    void fiftyMegabyteFileIsRefusedBeforeParsing() throws IOException {
+        Path file = tmp.resolve("huge.yaml");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(50L * 1024 * 1024);
+        }
+        Cli validate = Cli.run("validate", "-f", file.toString());
+        assertThat(validate.exitCode()).isEqualTo(1);
+        assertThat(validate.err()).contains("is 50.0 MiB; a fleet file may be at most 4 MiB");
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        Cli validate = Cli.run("validate", "-f", tmp.resolve("nope.yaml").toString());
+        assertThat(validate.exitCode()).isEqualTo(1);
+        assertThat(validate.err()).contains("nope.yaml: no such file");
+    }
+
+    @Test
+    void everyProblemIsReportedNotJustTheFirst() throws IOException {
+        String yaml = exampleWith(root -> {
+            tenantSpec(root, 0).put("concurrency", 500);
+            tenantSpec(root, 0).put("concurency", 5);
+            ((ObjectNode) tenantSpec(root, 1).withArray("egress").get(0)).put("cidr", "bogus");
+            ((ArrayNode) root.get("config").get("ceph").get("cidrs")).removeAll();
+        });
+        Path file = Files.writeString(tmp.resolve("fleet.yaml"), yaml);
+        Cli validate = Cli.run("validate", "-f", file.toString());
+        assertThat(validate.exitCode()).isEqualTo(1);
+        assertThat(validate.err()).contains("4 problems:");
+        assertThat(validate.err()).contains("tenants[0].spec.concurency: unknown field");
+        assertThat(validate.err()).contains("tenants[0].spec.concurrency: 500 exceeds the maximum 200");
+        assertThat(validate.err()).contains("tenants[1].spec.egress[0].cidr: 'bogus' is not a CIDR");
+        assertThat(validate.err()).contains("config.ceph.cidrs: empty");
+    }
+
+    @Test
+    void plainHttpGitLabIsAcceptedOnlyWithExplicitOptIn() throws IOException {
+        String yaml = exampleWith(root -> ((ObjectNode) root.get("config").get("gitlab"))
+                .put("url", "http://gitlab.example.com").put("allowInsecureHttp", true));
+        Path file = Files.writeString(tmp.resolve("fleet.yaml"), yaml);
+        Cli validate = Cli.run("validate", "-f", file.toString());
+        assertThat(validate.exitCode()).as(validate.err()).isZero();
+    }
+
+    @Test
+    void renderIntoAForeignDirectoryTouchesNothing() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("mine"));
+        Path precious = Files.writeString(out.resolve("notes.txt"), "keep me");
+        Cli render = Cli.run("render", "-f", Fixtures.EXAMPLE.toString(), "-o", out.toString());
+        assertThat(render.exitCode()).isEqualTo(3);
+        assertThat(render.err()).contains("is not empty and holds no earlier render");
+        assertThat(precious).hasContent("keep me");
+        try (var files = Files.list(out)) {
+            assertThat(files).containsExactly(precious);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.buildfleet.model;
+
+import dev.buildfleet.Fixtures;
+import io.fabric8.kubernetes.api.model.LimitRangeItem;
+import io.fabric8.kubernetes.api.model.Quantity;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BuildCapacityTest {
+    @Test
+    void quotaAdmitsFullConcurrencyPlusSpareSlotsAndTheManager() {
+        Map<String, Quantity> hard = BuildResourceQuota.build(Fixtures.resolved("java")).getSpec().getHard();
+        // 20 jobs + 2 spare slots, each a 1-CPU build container and a 200m helper, plus the 100m manager.
+        assertThat(hard.get("requests.cpu")).isEqualTo(new Quantity("26500m"));
+        // limits: 22 x (2 + 1) + 1
+        assertThat(hard.get("limits.cpu")).isEqualTo(new Quantity("67"));
+        // 22 x (2Gi + 256Mi) + 128Mi
+        assertThat(Quantities.amount(hard.get("requests.memory")))
+                .isEqualByComparingTo(Quantities.amount(new Quantity("49.625Gi")));
+        // 22 x (10Gi + 1Gi) + 100Mi
+        assertThat(Quantities.amount(hard.get("requests.ephemeral-storage")))
+                .isEqualByComparingTo(Quantities.amount(new Quantity("242Gi")).add(Quantities.amount(new Quantity("100Mi"))));
+        assertThat(hard.get("pods")).isEqualTo(new Quantity("23"));
+    }
+
+    @Test
+    void quotaFollowsConcurrency() {
+        var tenant = Fixtures.resolved("java");
+        var five = new ResolvedTenant(tenant.name(), tenant.namespace(), tenant.gitlabUrl(), tenant.runnerToken(),
+                tenant.runnerCreate(), 5, tenant.nodeSelector(), tenant.tolerations(), tenant.job(), tenant.helper(),
+                tenant.cache(), tenant.images(), tenant.egress(), tenant.network(), tenant.monitoring(),
+                tenant.storageDeletionPolicy());
+        Map<String, Quantity> hard = BuildResourceQuota.build(five).getSpec().getHard();
+        assertThat(hard.get("pods")).isEqualTo(new Quantity("7"));
+        assertThat(hard.get("requests.cpu")).isEqualTo(new Quantity("7300m"));
+    }
+
+    @Test
+    void limitRangeDefaultsAreTheJobSize() {
+        LimitRangeItem item = BuildLimitRange.build(Fixtures.resolved("dotnet")).getSpec().getLimits().get(0);
+        assertThat(item.getDefaultRequest().get("memory")).isEqualTo(new Quantity("3Gi"));
+        assertThat(item.getDefault().get("memory")).isEqualTo(new Quantity("6Gi"));
+        assertThat(item.getMax().get("cpu")).isEqualTo(new Quantity("2"));
+    }
+}

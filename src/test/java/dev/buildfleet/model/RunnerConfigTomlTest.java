@@ -1,0 +1,117 @@
+package dev.buildfleet.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.buildfleet.Fixtures;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RunnerConfigTomlTest {
+    /** Keys read by gitlab-runner (common/config.go, cache/cacheconfig/cacheconfig.go); anything else is a typo. */
+    static final Set<String> GLOBAL = Set.of("concurrent", "check_interval", "listen_address", "shutdown_timeout",
+            "log_level", "log_format", "connection_max_age", "sentry_dsn", "runners");
+    static final Set<String> RUNNER = Set.of("name", "url", "token", "executor", "limit", "request_concurrency",
+            "output_limit", "environment", "clone_url", "builds_dir", "cache_dir", "shell", "kubernetes", "cache",
+            "feature_flags", "pre_get_sources_script", "post_get_sources_script", "pre_build_script",
+            "post_build_script", "debug_trace_disabled");
+    static final Set<String> KUBERNETES = Set.of("namespace", "image", "helper_image", "privileged",
+            "allow_privilege_escalation", "service_account", "automount_service_account_token", "node_selector",
+            "node_tolerations", "pod_labels", "pod_annotations", "cpu_request", "cpu_limit", "memory_request",
+            "memory_limit", "ephemeral_storage_request", "ephemeral_storage_limit", "helper_cpu_request",
+            "helper_cpu_limit", "helper_memory_request", "helper_memory_limit", "helper_ephemeral_storage_request",
+            "helper_ephemeral_storage_limit", "service_cpu_request", "service_cpu_limit", "service_memory_request",
+            "service_memory_limit", "service_ephemeral_storage_request", "service_ephemeral_storage_limit",
+            "cap_add", "cap_drop", "build_container_security_context", "helper_container_security_context",
+            "service_container_security_context", "pod_security_context", "poll_timeout", "poll_interval",
+            "image_pull_secrets", "volumes", "pull_policy", "allowed_pull_policies");
+    static final Set<String> SECURITY_CONTEXT = Set.of("privileged", "allow_privilege_escalation", "run_as_non_root",
+            "run_as_user", "run_as_group", "read_only_root_filesystem", "capabilities", "selinux_type", "proc_mount");
+    static final Set<String> CACHE = Set.of("Type", "Path", "Shared", "MaxUploadedArchiveSize", "s3");
+    static final Set<String> S3 = Set.of("ServerAddress", "AccessKey", "SecretKey", "SessionToken", "BucketName",
+            "BucketLocation", "Insecure", "AuthenticationType", "PathStyle", "ServerSideEncryption",
+            "ServerSideEncryptionKeyID", "DualStack", "Accelerate", "RoleARN", "UploadRoleARN");
+
+    final ResolvedTenant javaTenant = Fixtures.resolved("java");
+
+    JsonNode parse(ResolvedTenant t) throws IOException {
+        return new TomlMapper().readTree(RunnerConfigToml.build(t));
+    }
+
+    @Test
+    void usesOnlyKeysGitLabRunnerReads() throws IOException {
+        JsonNode root = parse(javaTenant);
+        assertThat(names(root)).isSubsetOf(GLOBAL);
+        JsonNode runner = root.path("runners").get(0);
+        assertThat(names(runner)).isSubsetOf(RUNNER);
+        assertThat(names(runner.path("kubernetes"))).isSubsetOf(KUBERNETES);
+        for (String context : Set.of("build_container_security_context", "helper_container_security_context",
+                "service_container_security_context")) {
+            assertThat(names(runner.path("kubernetes").path(context))).isSubsetOf(SECURITY_CONTEXT);
+        }
+        assertThat(names(runner.path("cache"))).isSubsetOf(CACHE);
+        assertThat(names(runner.path("cache").path("s3"))).isSubsetOf(S3);
+    }
+
+    @Test
+    void concurrencyAndMetricsAndExecutorComeFromTheSpec() throws IOException {
+        JsonNode root = parse(javaTenant);
+        assertThat(root.path("concurrent").asInt()).isEqualTo(20);
+        assertThat(root.path("listen_address").asText()).isEqualTo(":9252");
+        JsonNode runner = root.path("runners").get(0);
+        assertThat(runner.path("limit").asInt()).isEqualTo(20);
+        assertThat(runner.path("executor").asText()).isEqualTo("kubernetes");
+        assertThat(runner.path("url").asText()).isEqualTo("https://gitlab.example.com");
+        assertThat(runner.path("token").asText()).isEqualTo("$RUNNER_TOKEN");
+        assertThat(runner.path("kubernetes").path("image").asText()).isEqualTo(javaTenant.images().builder());
+        assertThat(runner.path("kubernetes").path("cpu_request").asText()).isEqualTo("1");
+        assertThat(runner.path("kubernetes").path("memory_limit").asText()).isEqualTo("4Gi");
+        assertThat(runner.path("kubernetes").path("ephemeral_storage_limit").asText()).isEqualTo("20Gi");
+    }
+
+    @Test
+    void tenantOverridesOnlyWhatItSets() throws IOException {
+        JsonNode k8s = parse(Fixtures.resolved("dotnet")).path("runners").get(0).path("kubernetes");
+        assertThat(k8s.path("memory_request").asText()).isEqualTo("3Gi");
+        assertThat(k8s.path("memory_limit").asText()).isEqualTo("6Gi");
+        assertThat(k8s.path("cpu_limit").asText()).isEqualTo("2");
+    }
+
+    @Test
+    void runnerCacheIsTheTenantsBucketWithKeysFromTheEnvironment() throws IOException {
+        JsonNode cache = parse(javaTenant).path("runners").get(0).path("cache");
+        assertThat(cache.path("Type").asText()).isEqualTo("s3");
+        assertThat(cache.path("Shared").asBoolean(true)).isFalse();
+        JsonNode s3 = cache.path("s3");
+        assertThat(s3.path("BucketName").asText()).isEqualTo("bf-java-cache");
+        assertThat(s3.path("ServerAddress").asText()).isEqualTo("rgw.example.com");
+        assertThat(s3.path("BucketLocation").asText()).isEqualTo("default");
+        assertThat(s3.path("PathStyle").asBoolean()).isTrue();
+        assertThat(s3.path("Insecure").asBoolean(true)).isFalse();
+        assertThat(s3.path("AuthenticationType").asText()).isEqualTo("iam");
+        assertThat(s3.has("AccessKey")).isFalse();
+        assertThat(s3.has("SecretKey")).isFalse();
+    }
+
+    @Test
+    void tolerationsUseGitLabRunnersKeyValueForm() {
+        var toleration = new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                .withKey("pool").withOperator("Exists").withEffect("NoExecute").build();
+        assertThat(RunnerConfigToml.nodeTolerations(javaTenant.tolerations()))
+                .containsExactlyEntriesOf(Map.of("buildfleet.dev/tenant=java", "NoSchedule"));
+        assertThat(RunnerConfigToml.nodeTolerations(List.of(toleration)))
+                .containsExactlyEntriesOf(Map.of("pool", "NoExecute"));
+    }
+
+    private static List<String> names(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        assertThat(names).as("expected a table").isNotEmpty();
+        return names;
+    }
+}

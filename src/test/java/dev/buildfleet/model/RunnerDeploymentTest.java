@@ -1,0 +1,102 @@
+package dev.buildfleet.model;
+
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.buildfleet.Fixtures;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RunnerDeploymentTest {
+    final ResolvedTenant tenant = Fixtures.resolved("java");
+    final Deployment deployment = RunnerDeployment.build(tenant, RunnerConfigToml.build(tenant));
+
+    @Test
+    void oneManagerReplacedNotRolledSoTwoNeverShareAToken() {
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    }
+
+    @Test
+    void stopsGracefullyWithinAnHour() {
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(3600L);
+        Container runner = pod.getContainers().get(0);
+        // SIGTERM (15) is rewritten to SIGQUIT (3): gitlab-runner's graceful stop, which waits for running jobs.
+        assertThat(runner.getCommand()).containsExactly("/usr/bin/dumb-init", "--rewrite", "15:3", "--");
+        assertThat(runner.getArgs()).startsWith("gitlab-runner", "run");
+    }
+
+    @Test
+    void configChangeChangesThePodTemplateAndNothingElseDoes() {
+        String checksum = deployment.getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(Names.CONFIG_CHECKSUM_ANNOTATION);
+        String sameConfig = RunnerDeployment.build(tenant, RunnerConfigToml.build(tenant)).getSpec().getTemplate()
+                .getMetadata().getAnnotations().get(Names.CONFIG_CHECKSUM_ANNOTATION);
+        String otherConfig = RunnerDeployment.build(tenant, RunnerConfigToml.build(tenant) + "\n# changed")
+                .getSpec().getTemplate().getMetadata().getAnnotations().get(Names.CONFIG_CHECKSUM_ANNOTATION);
+        assertThat(sameConfig).isEqualTo(checksum);
+        assertThat(otherConfig).isNotEqualTo(checksum).hasSize(64);
+    }
+
+    @Test
+    void tokenReachesTheRunnerOnlyFromItsSecret() {
+        Container init = deployment.getSpec().getTemplate().getSpec().getInitContainers().get(0);
+        var token = init.getEnv().stream().filter(e -> e.getName().equals("RUNNER_TOKEN")).findFirst().orElseThrow();
+        assertThat(token.getValue()).isNull();
+        assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo("runner-token");
+        var dotnet = Fixtures.resolved("dotnet");
+        var dotnetInit = RunnerDeployment.build(dotnet, RunnerConfigToml.build(dotnet)).getSpec().getTemplate()
+                .getSpec().getInitContainers().get(0);
+        assertThat(dotnetInit.getEnv().get(0).getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("dotnet-runner-token");
+    }
+
+    /** Runs the init container's script with the machine's real sh and sed, as the runner image would. */
+    @Test
+    void installScriptPutsTheTokenIntoAWritableConfig(@TempDir Path tmp) throws Exception {
+        Path template = Files.createDirectories(tmp.resolve("template"));
+        Path config = Files.createDirectories(tmp.resolve("config"));
+        Files.writeString(template.resolve("config.toml"), RunnerConfigToml.build(tenant));
+
+        Process ok = runScript(template, config, "glrt-AbC_123.def-456");
+        assertThat(ok.exitValue()).as(new String(ok.getErrorStream().readAllBytes())).isZero();
+        var installed = new TomlMapper().readTree(config.resolve("config.toml").toFile());
+        assertThat(installed.path("runners").get(0).path("token").asText()).isEqualTo("glrt-AbC_123.def-456");
+        assertThat(installed.path("concurrent").asInt()).isEqualTo(20);
+        assertThat(Files.getPosixFilePermissions(config.resolve("config.toml")).toString())
+                .doesNotContain("OTHERS", "GROUP");
+    }
+
+    @Test
+    void installScriptRefusesAnEmptyOrInjectedToken(@TempDir Path tmp) throws Exception {
+        Path template = Files.createDirectories(tmp.resolve("template"));
+        Path config = Files.createDirectories(tmp.resolve("config"));
+        Files.writeString(template.resolve("config.toml"), RunnerConfigToml.build(tenant));
+        for (String bad : new String[]{"", "x'\nprivileged = true", "a/b", "glrt-x\" ; rm -rf /"}) {
+            Process p = runScript(template, config, bad);
+            assertThat(p.exitValue()).as(bad).isEqualTo(1);
+            assertThat(new String(p.getErrorStream().readAllBytes())).contains("not a GitLab token");
+            assertThat(config.resolve("config.toml")).doesNotExist();
+        }
+    }
+
+    private static Process runScript(Path template, Path config, String token) throws IOException,
+            InterruptedException {
+        String script = RunnerDeployment.INSTALL_CONFIG_SCRIPT
+                .replace(RunnerDeployment.TEMPLATE_DIR, template.toString())
+                .replace(RunnerDeployment.CONFIG_DIR, config.toString());
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", script);
+        pb.environment().put("RUNNER_TOKEN", token);
+        Process p = pb.start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return p;
+    }
+}
