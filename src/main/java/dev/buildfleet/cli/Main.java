@@ -11,7 +11,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Tenant-isolated GitLab Runner + Kaniko build fleets on Kubernetes.",
-        subcommands = {ValidateCommand.class, RenderCommand.class, CrdCommand.class,
+        subcommands = {ValidateCommand.class, RenderCommand.class, CrdCommand.class, OperatorCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:invalid input (each problem is printed with its field path)",
@@ -56,7 +56,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: validate, render or crd");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: validate, render, crd or operator");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

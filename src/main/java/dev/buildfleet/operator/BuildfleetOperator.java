@@ -19,6 +19,12 @@ public final class BuildfleetOperator {
      */
     public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
                                   String leaseNamespace) {
+        return create(client, config, registry, leaseNamespace, null);
+    }
+
+    /** @param tenantSelector label selector of the BuildTenants to manage, or null for all */
+    public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
+                                  String leaseNamespace, String tenantSelector) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
@@ -30,7 +36,12 @@ public final class BuildfleetOperator {
                         leaseNamespace));
             }
         });
-        operator.register(new BuildTenantReconciler(config, Clock.systemUTC(), new OperatorMetrics(registry)));
+        operator.register(new BuildTenantReconciler(config, Clock.systemUTC(), new OperatorMetrics(registry)),
+                overrider -> {
+                    if (tenantSelector != null && !tenantSelector.isBlank()) {
+                        overrider.withLabelSelector(tenantSelector);
+                    }
+                });
         return operator;
     }
 }
