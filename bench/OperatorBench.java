@@ -54,7 +54,7 @@ public class OperatorBench {
                         .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
                         .create();
             }
-            Operator operator = BuildfleetOperator.create(client, example.config(), new SimpleMeterRegistry(), null);
+            Operator operator = BuildfleetOperator.create(client, example.config(), new SimpleMeterRegistry(), BuildfleetOperator.Options.SINGLE);
             operator.start();
             drain(server);
             BuildTenant template = example.tenants().get(0);

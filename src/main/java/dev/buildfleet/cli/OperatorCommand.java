@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -72,11 +73,21 @@ final class OperatorCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         KubernetesClient client = new KubernetesClientBuilder().build();
-        Operator operator = BuildfleetOperator.create(client, fleetConfig, registry,
-                leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace, tenantSelector);
+        Operator operator = BuildfleetOperator.create(client, fleetConfig, registry, new BuildfleetOperator.Options(
+                leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace,
+                Objects.requireNonNullElseGet(System.getenv("POD_NAME"), OperatorCommand::hostName), tenantSelector,
+                true));
         OperatorServer server = new OperatorServer(port, operator, registry);
         operator.start();
         return new Running(operator, server, client);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "buildfleet-" + ProcessHandle.current().pid();
+        }
     }
 
     static FleetConfig loadConfig(Path file) throws IOException {

@@ -7,39 +7,47 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
+import java.time.Duration;
 
 /** Wires the reconciler into a JOSDK Operator; the same wiring runs in production and in the tests. */
 public final class BuildfleetOperator {
+    static final Duration LEASE_DURATION = Duration.ofSeconds(15);
+    static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
+    static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
+
     private BuildfleetOperator() {
     }
 
     /**
-     * @param leaseNamespace where the leader-election Lease lives, or null to run without leader election (tests,
-     *                       a single replica)
+     * @param leaseNamespace where the leader-election Lease lives, or null to run without leader election
+     * @param leaseIdentity  this replica's name in the Lease (the pod name), or null for the host name
+     * @param tenantSelector label selector of the BuildTenants to manage, or null for all
+     * @param exitOnLostLease a replica that loses the Lease exits, so Kubernetes restarts it as a clean standby
+     *                        (true in production; tests run replicas in one JVM)
      */
-    public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
-                                  String leaseNamespace) {
-        return create(client, config, registry, leaseNamespace, null);
+    public record Options(String leaseNamespace, String leaseIdentity, String tenantSelector,
+                          boolean exitOnLostLease) {
+        public static final Options SINGLE = new Options(null, null, null, true);
     }
 
-    /** @param tenantSelector label selector of the BuildTenants to manage, or null for all */
     public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
-                                  String leaseNamespace, String tenantSelector) {
+                                  Options options) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
                     // Status is written with a JSON merge patch, not server-side apply: see OwnedObjects.
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false);
-            if (leaseNamespace != null) {
+            if (options.leaseNamespace() != null) {
                 o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("buildfleet-operator",
-                        leaseNamespace));
+                        options.leaseNamespace(), LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD,
+                        options.leaseIdentity(), null, options.exitOnLostLease()));
             }
         });
         operator.register(new BuildTenantReconciler(config, Clock.systemUTC(), new OperatorMetrics(registry)),
                 overrider -> {
-                    if (tenantSelector != null && !tenantSelector.isBlank()) {
-                        overrider.withLabelSelector(tenantSelector);
+                    if (options.tenantSelector() != null && !options.tenantSelector().isBlank()) {
+                        overrider.withLabelSelector(options.tenantSelector());
                     }
                 });
         return operator;

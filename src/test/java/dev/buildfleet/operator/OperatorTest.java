@@ -63,7 +63,7 @@ class OperatorTest {
 
     void startOperator() {
         registry = new SimpleMeterRegistry();
-        operator = BuildfleetOperator.create(client, fleet.config(), registry, null);
+        operator = BuildfleetOperator.create(client, fleet.config(), registry, BuildfleetOperator.Options.SINGLE);
         operator.start();
     }
 
@@ -302,6 +302,50 @@ class OperatorTest {
                 .containsExactly("POST /apis/networking.k8s.io/v1/namespaces/bf-java/networkpolicies");
         assertThat(client.network().v1().networkPolicies().inNamespace("bf-java").list().getItems()).hasSize(4);
         assertThat(client.serviceAccounts().inNamespace("bf-java").list().getItems()).hasSize(2);
+    }
+
+    /** Two replicas with leader election: only the Lease holder writes; when it stops, the other takes over. */
+    @Test
+    void onlyTheLeaderReconcilesAndTheStandbyTakesOver() throws Exception {
+        javaNodes();
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                .withName("buildfleet-system").endMetadata().build()).create();
+        // JOSDK asks the API server whether it may use Leases; the mock answers as a real one would for our Role.
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(201, new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+                        .withNewSpec().withNamespace("buildfleet-system").endSpec()
+                        .withNewStatus().withIncomplete(false).addNewResourceRule()
+                        .withApiGroups("coordination.k8s.io").withResources("leases")
+                        .withVerbs("get", "create", "update").endResourceRule().endStatus().build())
+                .always();
+        SimpleMeterRegistry first = new SimpleMeterRegistry();
+        SimpleMeterRegistry second = new SimpleMeterRegistry();
+        Operator a = BuildfleetOperator.create(client, fleet.config(), first,
+                new BuildfleetOperator.Options("buildfleet-system", "replica-a", null, false));
+        a.start();
+        eventually().untilAsserted(() -> assertThat(client.leases().inNamespace("buildfleet-system")
+                .withName("buildfleet-operator").get().getSpec().getHolderIdentity()).isEqualTo("replica-a"));
+        Operator b = BuildfleetOperator.create(client, fleet.config(), second,
+                new BuildfleetOperator.Options("buildfleet-system", "replica-b", null, false));
+        b.start();
+        try {
+            client.resource(tenant("java")).create();
+            eventually().untilAsserted(() -> assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+            assertThat(second.find("buildfleet_reconciles").counter()).isNull();
+
+            a.stop();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(
+                    client.leases().inNamespace("buildfleet-system").withName("buildfleet-operator").get().getSpec()
+                            .getHolderIdentity()).isEqualTo("replica-b"));
+            client.network().v1().networkPolicies().inNamespace("bf-java").withName("build-jobs").delete();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(
+                    client.network().v1().networkPolicies().inNamespace("bf-java").withName("build-jobs").get())
+                    .isNotNull());
+            eventually().untilAsserted(() ->
+                    assertThat(second.find("buildfleet_reconciles").counter().count()).isPositive());
+        } finally {
+            b.stop();
+        }
     }
 
     private static org.awaitility.core.ConditionFactory eventually() {
