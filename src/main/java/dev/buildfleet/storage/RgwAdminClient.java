@@ -95,8 +95,12 @@ public final class RgwAdminClient {
 
     public Optional<StoragePlan.Quota> userQuota(String uid) {
         return call(SdkHttpMethod.GET, "user", params("quota", "", "uid", uid, "quota-type", "user"))
-                .map(q -> new StoragePlan.Quota(q.path("enabled").asBoolean(),
-                        q.path("max_size_kb").asLong(-1), q.path("max_objects").asLong(-1)));
+                .map(q -> {
+                    // RGW keeps the size in bytes (max_size); max_size_kb reads 0 for "unlimited" (-1 bytes)
+                    long bytes = q.path("max_size").asLong(-1);
+                    long kb = bytes < 0 ? -1 : (bytes + 1023) / 1024;
+                    return new StoragePlan.Quota(q.path("enabled").asBoolean(), kb, q.path("max_objects").asLong(-1));
+                });
     }
 
     public void setUserQuota(String uid, StoragePlan.Quota quota) {

@@ -68,7 +68,7 @@ public final class RgwTenantStorage implements TenantStorage {
             changes.add(new Change("key of " + plan.userId(), Action.CREATED, keys.accessKeyId()));
         }
         StoragePlan.Quota quota = admin.userQuota(plan.userId()).orElse(null);
-        if (!plan.quota().equals(quota)) {
+        if (!plan.quota().matches(quota)) {
             admin.setUserQuota(plan.userId(), plan.quota());
             changes.add(new Change("quota", Action.UPDATED, plan.quota().toString()));
         } else {
@@ -121,7 +121,7 @@ public final class RgwTenantStorage implements TenantStorage {
             drift.add(new Drift("key of " + plan.userId(), "at least one S3 key", "none"));
         }
         StoragePlan.Quota quota = admin.userQuota(plan.userId()).orElse(null);
-        if (!plan.quota().equals(quota)) {
+        if (!plan.quota().matches(quota)) {
             drift.add(new Drift("quota", plan.quota().toString(), String.valueOf(quota)));
         }
         if (stats.isEmpty()) {

@@ -46,6 +46,22 @@ public record StoragePlan(
     public record Quota(boolean enabled, long maxSizeKb, long maxObjects) {
         public static final Quota UNLIMITED = new Quota(false, -1, -1);
 
+        /** Same effect: two disabled quotas match whatever limits they keep. */
+        public boolean matches(Quota other) {
+            if (other == null) {
+                return false;
+            }
+            if (!enabled && !other.enabled) {
+                return true;
+            }
+            return enabled == other.enabled && limit(maxSizeKb) == limit(other.maxSizeKb)
+                    && limit(maxObjects) == limit(other.maxObjects);
+        }
+
+        private static long limit(long value) {
+            return value < 0 ? -1 : value;
+        }
+
         @Override
         public String toString() {
             return enabled ? "max-size-kb=" + maxSizeKb + " max-objects=" + maxObjects : "unlimited";

@@ -35,13 +35,9 @@ final class StorageFleets {
                       - apiVersion: buildfleet.dev/v1alpha1
                         kind: BuildTenant
                         metadata: {name: %s}
-                        spec:
-                          gitlab: {runner: {tokenSecretRef: {name: runner-token}}}
-                          cache: {ttl: 36h%s}
-                    """.formatted(t.name(), t.cacheYaml().isEmpty() ? "" : ", " + t.cacheYaml()));
-            if (t.deletionPolicy() != null) {
-                out.append("        storageDeletionPolicy: ").append(t.deletionPolicy()).append('\n');
-            }
+                        spec: {gitlab: {runner: {tokenSecretRef: {name: runner-token}}}, cache: {ttl: 36h%s}%s}
+                    """.formatted(t.name(), t.cacheYaml().isEmpty() ? "" : ", " + t.cacheYaml(),
+                    t.deletionPolicy() == null ? "" : ", storageDeletionPolicy: " + t.deletionPolicy()));
         }
         return out.toString();
     }
