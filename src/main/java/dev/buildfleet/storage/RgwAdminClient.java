@@ -2,6 +2,7 @@ package dev.buildfleet.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
@@ -33,8 +34,6 @@ import java.util.Optional;
  * 501 NotImplemented), and the {@code x-amz-content-sha256} header as for S3.
  */
 public final class RgwAdminClient {
-    /** SHA-256 of the empty body, which every Admin Ops request here has. */
-    private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI endpoint;
@@ -150,20 +149,7 @@ public final class RgwAdminClient {
     /** @return the JSON answer, or empty when RGW says the user, key or bucket does not exist */
     private Optional<JsonNode> call(SdkHttpMethod method, String resource, Map<String, String> query) {
         String what = method + " /admin/" + resource;
-        SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
-                .method(method)
-                .uri(endpoint.resolve(basePath() + "admin/" + resource))
-                .putHeader("x-amz-content-sha256", EMPTY_SHA256)
-                .putRawQueryParameter("format", "json");
-        query.forEach(unsigned::putRawQueryParameter);
-        SignedRequest signed = signer.sign(r -> r
-                .identity(AwsCredentialsIdentity.create(adminKeys.accessKeyId(), adminKeys.secretAccessKey()))
-                .request(unsigned.build())
-                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false));
+        SignedRequest signed = sign(method, resource, query);
         HttpRequest.Builder request = HttpRequest.newBuilder(signed.request().getUri())
                 .timeout(timeout)
                 .method(method.name(), HttpRequest.BodyPublishers.noBody());
@@ -189,6 +175,28 @@ public final class RgwAdminClient {
             throw new StorageFault(StorageFault.Reason.RGWUnreachable, "interrupted during " + what, e);
         }
         return answer(what, response.statusCode(), response.body());
+    }
+
+    /**
+     * Signs like an S3 request: SigV4 for service "s3" in the configured region, with the SHA-256 of the empty body
+     * in {@code x-amz-content-sha256} (RGW requires the header) on http and https alike.
+     */
+    SignedRequest sign(SdkHttpMethod method, String resource, Map<String, String> query) {
+        SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
+                .method(method)
+                .uri(endpoint.resolve(basePath() + "admin/" + resource))
+                .putRawQueryParameter("format", "json");
+        query.forEach(unsigned::putRawQueryParameter);
+        return signer.sign(r -> r
+                .identity(AwsCredentialsIdentity.create(adminKeys.accessKeyId(), adminKeys.secretAccessKey()))
+                .request(unsigned.build())
+                .payload(ContentStreamProvider.fromByteArray(new byte[0]))
+                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
+                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, true)
+                .putProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, false));
     }
 
     private String basePath() {
