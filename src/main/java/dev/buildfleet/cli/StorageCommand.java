@@ -251,7 +251,7 @@ final class StorageCommand implements Runnable {
         return target;
     }
 
-    /** How the CLI reaches RGW; tests swap it. */
+    /** How the CLI reaches its storage backend: the seam where another backend or a test double plugs in. */
     @FunctionalInterface
     interface StorageFactory {
         TenantStorage connect(URI adminEndpoint, String region, S3Keys adminKeys);

@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Use with {@code @ExtendWith(RealRgw.class)} and {@link #get()}.
  */
 public final class RealRgw implements BeforeAllCallback {
-    /** Lifecycle "days" become this many seconds, so lifecycle runs in tests could be observed. */
-    public static final String EXTRA_CONF = "rgw lc debug interval = 10";
+    /** A lifecycle "day" lasts this many seconds here, so expiry can be observed in a test. */
+    public static final int LC_DAY_SECONDS = 2;
+    public static final String EXTRA_CONF = "rgw lc debug interval = " + LC_DAY_SECONDS;
     private static final Path SCRIPTS = Path.of("test-infra/ceph");
 
     private static Instance instance;
@@ -34,6 +35,27 @@ public final class RealRgw implements BeforeAllCallback {
         @Override
         public void close() {
             stop(dir);
+        }
+
+        /** Runs {@code radosgw-admin ARGS} against this cluster and returns its output. */
+        public String radosgwAdmin(String... args) {
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("radosgw-admin"));
+            command.addAll(java.util.List.of(args));
+            try {
+                ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+                pb.environment().put("CEPH_CONF", dir.resolve("ceph.conf").toString());
+                Process p = pb.start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IllegalStateException("radosgw-admin " + String.join(" ", args) + " failed:\n" + out);
+                }
+                return out;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 
