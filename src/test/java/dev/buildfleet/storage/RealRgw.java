@@ -91,11 +91,12 @@ public final class RealRgw implements BeforeAllCallback {
             long t0 = System.nanoTime();
             Process process = pb.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            boolean finished = process.waitFor(120, TimeUnit.SECONDS);
+            if (!finished || process.exitValue() != 0) {
                 process.destroyForcibly();
-                throw new IllegalStateException("Ceph RGW did not start (exit " + process.exitValue()
-                        + "); install it with: apt-get install -y --no-install-recommends ceph-mon ceph-osd radosgw "
-                        + "ceph-common\n" + output + logs(dir));
+                throw new IllegalStateException("Ceph RGW did not start (" + (finished ? "exit "
+                        + process.exitValue() : "timed out") + "); install it with: apt-get install -y "
+                        + "--no-install-recommends ceph-mon ceph-osd radosgw ceph-common\n" + output + logs(dir));
             }
             Duration startup = Duration.ofNanos(System.nanoTime() - t0);
             Map<String, String> values = new HashMap<>();
