@@ -13,7 +13,8 @@ import java.util.Map;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Tenant-isolated GitLab Runner + Kaniko build fleets on Kubernetes.",
-        subcommands = {ValidateCommand.class, RenderCommand.class, CrdCommand.class, StorageCommand.class,
+        subcommands = {ValidateCommand.class, RenderCommand.class, CrdCommand.class, OperatorCommand.class,
+                StorageCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:invalid input (each problem is printed with its field path)",
@@ -78,7 +79,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: validate, render, crd or storage");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "name a command: validate, render, crd, operator or storage");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

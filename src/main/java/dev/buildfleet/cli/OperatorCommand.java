@@ -1,0 +1,94 @@
+package dev.buildfleet.cli;
+
+import dev.buildfleet.config.FleetConfig;
+import dev.buildfleet.config.FleetLoader;
+import dev.buildfleet.operator.BuildfleetOperator;
+import dev.buildfleet.operator.OperatorServer;
+import dev.buildfleet.validation.ConfigValidator;
+import dev.buildfleet.validation.InvalidInputException;
+import dev.buildfleet.validation.Problem;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "operator", mixinStandardHelpOptions = true,
+        description = {"Run the Kubernetes operator that keeps every BuildTenant converged.",
+                "Uses the in-cluster service account (or ~/.kube/config). Serves /healthz, /readyz and /metrics."})
+final class OperatorCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FLEETCONFIG.yaml",
+            description = "Platform settings (the `config:` part of a fleet file).")
+    Path config;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port for health and metrics (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--leader-election-namespace", defaultValue = "${env:POD_NAMESPACE}",
+            description = "Namespace of the leader-election Lease; empty runs without leader election.")
+    String leaseNamespace;
+
+    @Option(names = "--tenant-selector", description = "Label selector of the BuildTenants to manage "
+            + "(e.g. fleet=blue); default all.")
+    String tenantSelector;
+
+    @Override
+    public Integer call() throws Exception {
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (Running running = start()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                // SIGTERM: finish in-flight reconciles, release the lease, then exit.
+                running.close();
+                stopped.countDown();
+            }, "buildfleet-shutdown"));
+            stopped.await();
+        }
+        return 0;
+    }
+
+    /** A started operator with its health/metrics server; closing stops both. */
+    record Running(Operator operator, OperatorServer server, KubernetesClient client) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+            operator.stop();
+            client.close();
+        }
+    }
+
+    Running start() throws IOException {
+        FleetConfig fleetConfig = loadConfig(config);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        Operator operator = BuildfleetOperator.create(client, fleetConfig, registry,
+                leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace, tenantSelector);
+        OperatorServer server = new OperatorServer(port, operator, registry);
+        operator.start();
+        return new Running(operator, server, client);
+    }
+
+    static FleetConfig loadConfig(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such file");
+        }
+        FleetConfig config = FleetLoader.parseConfig(Files.readString(file));
+        List<Problem> problems = new ArrayList<>();
+        ConfigValidator.validate(config, "", problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems);
+        }
+        return config;
+    }
+}

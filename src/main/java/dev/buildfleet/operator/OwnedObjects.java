@@ -1,0 +1,124 @@
+package dev.buildfleet.operator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.buildfleet.api.BuildTenant;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes each desired object exist as the model built it, writing only when something the model sets differs.
+ *
+ * <p>Write path: create, or update (PUT with the cached resourceVersion, so a concurrent change is a conflict that is
+ * retried, never overwritten blindly) of the actual object with the desired one laid over it, merge-patch style:
+ * objects merge, lists and values are replaced. Chosen because it behaves the same against a real API server and
+ * fabric8's CRUD mock (which has no server-side apply), keeps what the API server set (clusterIP, defaulted probe
+ * fields, other controllers' annotations), and replaces lists whole (NetworkPolicy rules, Role rules).
+ * Comparison is "desired is a subset of actual", so server defaults never look like drift.
+ */
+public final class OwnedObjects {
+    private final KubernetesClient client;
+
+    public OwnedObjects(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public enum Kind { UNCHANGED, CREATED, UPDATED }
+
+    /** What happened, and for an update the first field that differed (for the log; never a Secret's data). */
+    public record Outcome(Kind kind, String difference) {
+    }
+
+    public Outcome apply(BuildTenant owner, HasMetadata desired, HasMetadata actual) {
+        desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
+        if (actual == null) {
+            client.resource(desired).create();
+            return new Outcome(Kind.CREATED, null);
+        }
+        String difference = firstDifference(tree(desired), tree(actual), "");
+        if (difference == null) {
+            return new Outcome(Kind.UNCHANGED, null);
+        }
+        JsonNode merged = overlay(tree(actual).deepCopy(), tree(desired));
+        client.resource(Serialization.jsonMapper().convertValue(merged, desired.getClass())).update();
+        return new Outcome(Kind.UPDATED, difference);
+    }
+
+    static OwnerReference ownerReference(BuildTenant owner) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
+    }
+
+    /** RFC 7386 merge of {@code patch} into {@code target} (no nulls occur in our desired objects). */
+    static JsonNode overlay(JsonNode target, JsonNode patch) {
+        if (!(target instanceof com.fasterxml.jackson.databind.node.ObjectNode object) || !patch.isObject()) {
+            return patch.deepCopy();
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            JsonNode existing = object.get(field.getKey());
+            object.set(field.getKey(), existing == null ? field.getValue().deepCopy()
+                    : overlay(existing, field.getValue()));
+        }
+        return object;
+    }
+
+    private static JsonNode tree(HasMetadata object) {
+        JsonNode node = Serialization.jsonMapper().valueToTree(object);
+        return node;
+    }
+
+    /** Every field of {@code desired} is in {@code actual} with the same value; lists must match element-wise. */
+    static boolean isSubset(JsonNode desired, JsonNode actual) {
+        return firstDifference(desired, actual, "") == null;
+    }
+
+    /** @return the path of the first field of {@code desired} that {@code actual} lacks or differs in, or null */
+    static String firstDifference(JsonNode desired, JsonNode actual, String path) {
+        if (desired == null || desired.isNull()) {
+            return null;
+        }
+        if (actual == null || actual.isNull() || actual.isMissingNode()) {
+            return desired.isContainerNode() && desired.isEmpty() ? null : path;
+        }
+        if (desired.isObject()) {
+            if (!actual.isObject()) {
+                return path;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = desired.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                String difference = firstDifference(field.getValue(), actual.get(field.getKey()),
+                        path + "." + field.getKey());
+                if (difference != null) {
+                    return difference;
+                }
+            }
+            return null;
+        }
+        if (desired.isArray()) {
+            if (!actual.isArray() || actual.size() != desired.size()) {
+                return path;
+            }
+            for (int i = 0; i < desired.size(); i++) {
+                String difference = firstDifference(desired.get(i), actual.get(i), path + "[" + i + "]");
+                if (difference != null) {
+                    return difference;
+                }
+            }
+            return null;
+        }
+        return desired.asText().equals(actual.asText()) ? null : path;
+    }
+}

@@ -1,0 +1,320 @@
+package dev.buildfleet.operator;
+
+import dev.buildfleet.Fixtures;
+import dev.buildfleet.api.BuildTenant;
+import dev.buildfleet.api.BuildTenantSpec;
+import dev.buildfleet.config.Fleet;
+import dev.buildfleet.model.Names;
+import dev.buildfleet.model.TenantObjects;
+import dev.buildfleet.model.TenantResolver;
+import dev.buildfleet.render.Yaml;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The real JOSDK operator against fabric8's mock API server in CRUD mode, with the generated CRD registered. */
+@EnableKubernetesMockClient(crud = true)
+class OperatorTest {
+    KubernetesMockServer server;
+    KubernetesClient client;
+
+    final Fleet fleet = Fixtures.example();
+    SimpleMeterRegistry registry;
+    Operator operator;
+
+    @BeforeEach
+    void registerCrd() throws Exception {
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/buildtenants.buildfleet.dev-v1.yml")) {
+            client.resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (operator != null) {
+            operator.stop();
+        }
+    }
+
+    void startOperator() {
+        registry = new SimpleMeterRegistry();
+        operator = BuildfleetOperator.create(client, fleet.config(), registry, null);
+        operator.start();
+    }
+
+    BuildTenant tenant(String name) {
+        BuildTenant t = fleet.tenants().stream().filter(x -> x.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow();
+        return Serialization.clone(t);
+    }
+
+    void node(String name, Map<String, String> labels, boolean tainted, String cpu, String memory) {
+        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                .withNewSpec().endSpec()
+                .withNewStatus().withAllocatable(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory),
+                        "ephemeral-storage", new Quantity("1Ti")))
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus();
+        if (tainted) {
+            labels.forEach((k, v) -> node.editSpec().addNewTaint().withKey(k).withValue(v).withEffect("NoSchedule")
+                    .endTaint().endSpec());
+        }
+        client.resource(node.build()).create();
+    }
+
+    BuildTenant fetch(String name) {
+        return client.resources(BuildTenant.class).withName(name).get();
+    }
+
+    Condition condition(String tenant, String type) {
+        BuildTenant t = fetch(tenant);
+        return t == null || t.getStatus() == null ? null : Conditions.find(t.getStatus().conditions(), type);
+    }
+
+    double reconciles() {
+        var counter = registry.find("buildfleet_reconciles").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Write requests (anything but GET) the mock server received since the last call. */
+    List<String> drainWrites() throws InterruptedException {
+        List<String> writes = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+            if (!"GET".equals(r.getMethod())) {
+                writes.add(r.getMethod() + " " + r.getPath());
+            }
+        }
+        return writes;
+    }
+
+    void javaNodes() {
+        node("worker-java-1", Map.of(Names.TENANT_LABEL, "java"), true, "16", "64Gi");
+        node("worker-java-2", Map.of(Names.TENANT_LABEL, "java"), true, "16", "64Gi");
+    }
+
+    @Test
+    void createsEveryObjectOwnedByTheTenantAndReportsStatus() {
+        javaNodes();
+        startOperator();
+        client.resource(tenant("java")).create();
+
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+        String uid = fetch("java").getMetadata().getUid();
+        var resolved = TenantResolver.resolve(fleet.config(), tenant("java"));
+        for (HasMetadata desired : TenantObjects.build(resolved)) {
+            HasMetadata actual = client.resource(desired).get();
+            assertThat(actual).as(desired.getKind() + "/" + desired.getMetadata().getName()).isNotNull();
+            assertThat(actual.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(uid));
+            // The operator writes exactly what `buildfleet render` writes.
+            assertThat(OwnedObjects.isSubset(Serialization.jsonMapper().valueToTree(desired),
+                    Serialization.jsonMapper().valueToTree(actual))).isTrue();
+        }
+        assertThat(fetch("java").getFinalizers()).isNotEmpty();
+        assertThat(condition("java", Conditions.NODES_READY).getStatus()).isEqualTo("True");
+        assertThat(condition("java", Conditions.CAPACITY_SUFFICIENT).getStatus()).isEqualTo("True");
+        Condition ready = condition("java", Conditions.READY);
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getReason()).isEqualTo("RunnerNotAvailable");
+        assertThat(ready.getObservedGeneration()).isEqualTo(fetch("java").getMetadata().getGeneration());
+        assertThat(fetch("java").getStatus().capacity().nodes()).isEqualTo(2);
+
+        // The runner becomes available: Ready turns True, and an Event says so.
+        Deployment runner = client.apps().deployments().inNamespace("bf-java").withName("gitlab-runner").get();
+        runner.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withAvailableReplicas(1)
+                .withReplicas(1).build());
+        client.resource(runner).updateStatus();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", Conditions.READY).getStatus()).isEqualTo("True"));
+        assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .anyMatch(e -> e.getReason().equals("Ready") && e.getInvolvedObject().getName().equals("java"));
+    }
+
+    @Test
+    void resyncWithNothingToChangeWritesNothing() throws Exception {
+        javaNodes();
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        drainWrites();
+        double before = reconciles();
+
+        // A node change wakes the tenant; nothing the tenant owns differs.
+        Node n = client.nodes().withName("worker-java-1").get();
+        n.getMetadata().getAnnotations().put("touched", "yes");
+        client.resource(n).update();
+        eventually().until(() -> reconciles() > before);
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+
+        List<String> writes = drainWrites();
+        assertThat(writes).containsExactly("PUT /api/v1/nodes/worker-java-1");
+    }
+
+    @Test
+    void concurrencyChangeRewritesConfigAndQuotaAndRollsTheRunnerOnce() throws Exception {
+        javaNodes();
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+        String checksum = checksum();
+        drainWrites();
+
+        BuildTenant t = fetch("java");
+        t.setSpec(withConcurrency(t.getSpec(), 8));
+        client.resource(t).update();
+
+        eventually().untilAsserted(() -> assertThat(
+                client.configMaps().inNamespace("bf-java").withName("runner-config").get().getData()
+                        .get("config.toml")).contains("concurrent = 8"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(checksum()).isNotEqualTo(checksum));
+        assertThat(client.resourceQuotas().inNamespace("bf-java").withName("build-capacity").get().getSpec()
+                .getHard().get("pods")).isEqualTo(new Quantity("10"));
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        List<String> writes = drainWrites();
+        assertThat(writes).filteredOn(w -> w.contains("/deployments/")).hasSize(1);
+        assertThat(writes).filteredOn(w -> w.startsWith("POST") && !w.contains("/events")).isEmpty();
+    }
+
+    @Test
+    void invalidSpecChangesNothingThatRunsAndSaysWhichField() throws Exception {
+        javaNodes();
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+        ConfigMap config = client.configMaps().inNamespace("bf-java").withName("runner-config").get();
+        drainWrites();
+
+        // Host bits in a CIDR pass the CRD schema but not the validator.
+        BuildTenant t = fetch("java");
+        var egress = new ArrayList<>(t.getSpec().egress());
+        egress.set(0, new dev.buildfleet.api.EgressRule("harbor", "10.20.3.4/16", List.of(443)));
+        t.setSpec(new BuildTenantSpec(t.getSpec().gitlab(), 3, t.getSpec().nodes(), t.getSpec().jobResources(),
+                t.getSpec().cache(), t.getSpec().builder(), egress, t.getSpec().monitoring(),
+                t.getSpec().storageDeletionPolicy()));
+        client.resource(t).update();
+
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", Conditions.READY).getReason()).isEqualTo("InvalidSpec"));
+        assertThat(condition("java", Conditions.READY).getMessage())
+                .contains("spec.egress[0].cidr: '10.20.3.4/16' has host bits set");
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        // Only the test's own spec update, the status and the event: no owned object was touched.
+        assertThat(drainWrites()).allMatch(w -> w.equals("PUT /apis/buildfleet.dev/v1alpha1/buildtenants/java")
+                || w.contains("/buildtenants/java/status") || w.contains("/events"));
+        assertThat(client.configMaps().inNamespace("bf-java").withName("runner-config").get().getData())
+                .isEqualTo(config.getData());
+        assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .anyMatch(e -> e.getReason().equals("InvalidSpec") && e.getType().equals("Warning"));
+    }
+
+    @Test
+    void nodeWithoutTheTaintIsReported() {
+        node("worker-java-1", Map.of(Names.TENANT_LABEL, "java"), true, "16", "64Gi");
+        node("worker-java-2", Map.of(Names.TENANT_LABEL, "java"), false, "16", "64Gi");
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+        Condition nodes = condition("java", Conditions.NODES_READY);
+        assertThat(nodes.getStatus()).isEqualTo("False");
+        assertThat(nodes.getReason()).isEqualTo("NodeNotTainted");
+        assertThat(nodes.getMessage()).contains("[worker-java-2]", "other tenants",
+                "kubectl taint node NAME buildfleet.dev/tenant=java:NoSchedule");
+    }
+
+    @Test
+    void noMatchingNodesAndTooLittleCapacityAreReportedWithNumbers() {
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", Conditions.NODES_READY).getReason()).isEqualTo("NoMatchingNodes"));
+
+        node("worker-java-1", Map.of(Names.TENANT_LABEL, "java"), true, "8", "64Gi");
+        node("worker-java-2", Map.of(Names.TENANT_LABEL, "java"), true, "7500m", "64Gi");
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", Conditions.CAPACITY_SUFFICIENT).getStatus()).isEqualTo("False"));
+        // 20 jobs x (1 CPU build + 200m helper) + 100m manager = 24.1 CPU; 15.5 CPU offered.
+        assertThat(condition("java", Conditions.CAPACITY_SUFFICIENT).getMessage())
+                .contains("20 jobs x 1.2 CPU need 24.1 CPU; 2 node(s) offer 15.5", "at most 12 jobs fit");
+        assertThat(fetch("java").getStatus().capacity().maxConcurrentJobs()).isEqualTo(12);
+    }
+
+    @Test
+    void deletingTheTenantRunsTheFinalizer() {
+        javaNodes();
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() -> assertThat(fetch("java").getFinalizers())
+                .isNotEmpty());
+        client.resources(BuildTenant.class).withName("java").delete();
+        eventually().untilAsserted(() -> assertThat(fetch("java")).isNull());
+    }
+
+    @Test
+    void restartedOperatorConvergesWithoutDuplicates() throws Exception {
+        javaNodes();
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+        operator.stop();
+        // Something deletes an owned object while no operator runs.
+        client.network().v1().networkPolicies().inNamespace("bf-java").withName("build-jobs").delete();
+        drainWrites();
+
+        startOperator();
+        eventually().untilAsserted(() -> assertThat(
+                client.network().v1().networkPolicies().inNamespace("bf-java").withName("build-jobs").get())
+                .isNotNull());
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        List<String> writes = drainWrites();
+        assertThat(writes).filteredOn(w -> w.startsWith("POST") && !w.contains("/events"))
+                .containsExactly("POST /apis/networking.k8s.io/v1/namespaces/bf-java/networkpolicies");
+        assertThat(client.network().v1().networkPolicies().inNamespace("bf-java").list().getItems()).hasSize(4);
+        assertThat(client.serviceAccounts().inNamespace("bf-java").list().getItems()).hasSize(2);
+    }
+
+    private static org.awaitility.core.ConditionFactory eventually() {
+        return await().atMost(Duration.ofSeconds(30)).ignoreExceptions();
+    }
+
+    private String checksum() {
+        return client.apps().deployments().inNamespace("bf-java").withName("gitlab-runner").get().getSpec()
+                .getTemplate().getMetadata().getAnnotations().get(Names.CONFIG_CHECKSUM_ANNOTATION);
+    }
+
+    private static BuildTenantSpec withConcurrency(BuildTenantSpec s, int concurrency) {
+        return new BuildTenantSpec(s.gitlab(), concurrency, s.nodes(), s.jobResources(), s.cache(), s.builder(),
+                s.egress(), s.monitoring(), s.storageDeletionPolicy());
+    }
+}
