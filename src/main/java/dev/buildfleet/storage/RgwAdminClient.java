@@ -52,6 +52,11 @@ public final class RgwAdminClient {
     }
 
     public record User(String userId, List<String> accessKeys, Map<String, String> secrets, boolean suspended) {
+        @Override
+        public String toString() {   // never the secrets
+            return "User[" + userId + ", keys=" + accessKeys + (suspended ? ", suspended" : "") + "]";
+        }
+
         /** The first key, with its secret. */
         public Optional<S3Keys> firstKey() {
             return accessKeys.isEmpty() ? Optional.empty()

@@ -34,6 +34,14 @@ class RgwAdminClientTest {
     }
 
     @Test
+    void aUserPrintsItsKeyIdsButNoSecret() {
+        RgwAdminClient.User user = new RgwAdminClient.User("bf-java", java.util.List.of("AKID"),
+                Map.of("AKID", "s3cr3t"), false);
+        assertThat(user.toString()).contains("bf-java", "AKID").doesNotContain("s3cr3t");
+        assertThat(user.firstKey()).get().extracting(S3Keys::secretAccessKey).isEqualTo("s3cr3t");
+    }
+
+    @Test
     void answersBecomeTypedFaults() {
         assertThat(RgwAdminClient.answer("GET /admin/user", 404, "{\"Code\":\"NoSuchUser\"}")).isEmpty();
         assertThatThrownBy(() -> RgwAdminClient.answer("GET /admin/user", 403, "{\"Code\":\"AccessDenied\"}"))
