@@ -1,24 +1,38 @@
 package dev.buildfleet.cli;
 
+import dev.buildfleet.storage.StorageFault;
 import dev.buildfleet.validation.InvalidInputException;
 import dev.buildfleet.validation.Problem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.Map;
 
 @Command(name = "buildfleet",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Tenant-isolated GitLab Runner + Kaniko build fleets on Kubernetes.",
         subcommands = {ValidateCommand.class, RenderCommand.class, CrdCommand.class, OperatorCommand.class,
+                StorageCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:invalid input (each problem is printed with its field path)",
-                "2:usage error", "3:could not read or write files"})
+                "2:usage error", "3:could not read or write files",
+                "4:RGW failed (storage commands; the reason is printed)"})
 public final class Main implements Runnable {
     public static final int INVALID_INPUT = 1;
     public static final int IO_ERROR = 3;
+    public static final int STORAGE_FAULT = 4;
+
+    /** The environment the storage commands read the RGW admin keys from. */
+    final Map<String, String> env;
+    final StorageCommand.StorageFactory storageFactory;
+
+    Main(Map<String, String> env, StorageCommand.StorageFactory storageFactory) {
+        this.env = env;
+        this.storageFactory = storageFactory;
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,13 +43,22 @@ public final class Main implements Runnable {
 
     /** Runs the CLI with the given streams; the tests call this. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main());
+        return run(args, out, err, System.getenv());
+    }
+
+    /** Runs the CLI with the given streams and environment (the storage tests pass the RGW admin keys this way). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+        CommandLine cli = new CommandLine(new Main(env, StorageCommand.RGW));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof InvalidInputException invalid) {
                 printProblems(cmd.getErr(), invalid);
                 return INVALID_INPUT;
+            }
+            if (ex instanceof StorageFault fault) {
+                cmd.getErr().println("buildfleet: " + fault.reason() + ": " + fault.getMessage());
+                return STORAGE_FAULT;
             }
             if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println("buildfleet: " + ex.getMessage());
@@ -56,7 +79,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: validate, render, crd or operator");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "name a command: validate, render, crd, operator or storage");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

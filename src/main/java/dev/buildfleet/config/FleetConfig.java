@@ -32,8 +32,24 @@ public record FleetConfig(
     public record KubernetesApi(List<String> cidrs, List<Integer> ports) {
     }
 
+    /**
+     * Ceph RGW: {@code endpoint} is the S3 URL tenants use; {@code adminEndpoint} is where buildfleet calls the
+     * Admin Ops API (defaults to {@code endpoint}); {@code adminCredentialsSecret} names the Secret with the RGW
+     * admin user's keys for the operator (the CLI reads them from the environment instead).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Ceph(String endpoint, String region, List<String> cidrs) {
+    public record Ceph(String endpoint, String region, List<String> cidrs, String adminEndpoint,
+                       NamespacedSecret adminCredentialsSecret) {
+
+        /** The Admin Ops URL: {@code adminEndpoint} when set, else {@code endpoint}. */
+        public String resolvedAdminEndpoint() {
+            return adminEndpoint != null ? adminEndpoint : endpoint;
+        }
+    }
+
+    /** A Secret the operator reads from its own namespace or another named one (platform config, not a tenant's). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record NamespacedSecret(String namespace, String name) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -40,6 +40,23 @@ public final class ConfigValidator {
         } else {
             check(problems, p + "ceph.endpoint", Checks.url(config.ceph().endpoint(), true, ""));
             cidrs(config.ceph().cidrs(), p + "ceph.cidrs", "Ceph RGW", problems);
+            if (config.ceph().adminEndpoint() != null) {
+                check(problems, p + "ceph.adminEndpoint", Checks.url(config.ceph().adminEndpoint(), true, ""));
+            }
+            FleetConfig.NamespacedSecret admin = config.ceph().adminCredentialsSecret();
+            if (admin != null) {
+                String path = p + "ceph.adminCredentialsSecret";
+                if (admin.namespace() == null || !Checks.DNS_LABEL.matcher(admin.namespace()).matches()
+                        || admin.namespace().length() > 63) {
+                    problems.add(new Problem(path + ".namespace", "'" + admin.namespace()
+                            + "' is not a namespace name (lowercase letters, digits and '-')"));
+                }
+                if (admin.name() == null || !Checks.DNS_SUBDOMAIN.matcher(admin.name()).matches()
+                        || admin.name().length() > 253) {
+                    problems.add(new Problem(path + ".name", "'" + admin.name()
+                            + "' is not a Secret name (lowercase letters, digits, '-' and '.')"));
+                }
+            }
         }
         if (config.images() != null) {
             if (config.images().runner() != null) {

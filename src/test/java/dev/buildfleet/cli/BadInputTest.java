@@ -75,6 +75,16 @@ class BadInputTest {
                 bad("credentials in a URL", root -> ((ObjectNode) root.get("config").get("ceph"))
                         .put("endpoint", "https://admin:pw@rgw.example.com"), "config.ceph.endpoint: "
                         + "'https://admin:pw@rgw.example.com' carries credentials"),
+                bad("admin endpoint not a URL", root -> ((ObjectNode) root.get("config").get("ceph"))
+                        .put("adminEndpoint", "ftp://rgw-admin.example.com"), "config.ceph.adminEndpoint: "
+                        + "'ftp://rgw-admin.example.com' must start with https://"),
+                bad("admin credentials secret in a bad namespace", root -> ((ObjectNode) root.get("config")
+                        .get("ceph")).putObject("adminCredentialsSecret").put("namespace", "Buildfleet_System")
+                        .put("name", "rgw-admin"), "config.ceph.adminCredentialsSecret.namespace: "
+                        + "'Buildfleet_System' is not a namespace name"),
+                bad("admin credentials secret without a name", root -> ((ObjectNode) root.get("config")
+                        .get("ceph")).putObject("adminCredentialsSecret").put("namespace", "buildfleet-system"),
+                        "config.ceph.adminCredentialsSecret.name: 'null' is not a Secret name"),
                 bad("no tags and runUntagged false", root -> ((ObjectNode) tenantSpec(root, 0).get("gitlab")
                         .get("runner").get("create")).putArray("tags"), "tenants[0].spec.gitlab.runner.create.tags: "
                         + "empty while runUntagged is false"),

@@ -24,7 +24,7 @@ class CliTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "validate", "render", "crd"})
+    @ValueSource(strings = {"", "validate", "render", "crd", "storage"})
     void everyCommandHasHelp(String command) {
         Cli cli = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
         assertThat(cli.exitCode()).isZero();

@@ -1,0 +1,237 @@
+package dev.buildfleet.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Ceph RGW's Admin Ops API (users, keys, quotas, bucket stats) over the JDK HttpClient, each request signed with
+ * the AWS SDK v2's own SigV4 signer (service "s3").
+ *
+ * <p>Why not radosgw-admin4j 2.0.9: it signs with AWS signature v2, which RGW deployments increasingly disable, and
+ * it would add OkHttp and a second signing stack next to the SDK we need for S3 anyway; the few calls below are
+ * plain REST. What RGW (16.2, seen here) wants: every value as a query parameter with an EMPTY body (a JSON body gets
+ * 501 NotImplemented), and the {@code x-amz-content-sha256} header as for S3.
+ */
+public final class RgwAdminClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI endpoint;
+    private final String region;
+    private final S3Keys adminKeys;
+    private final HttpClient http;
+    private final Duration timeout;
+    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+
+    public RgwAdminClient(URI endpoint, String region, S3Keys adminKeys, Duration timeout) {
+        this.endpoint = endpoint;
+        this.region = region;
+        this.adminKeys = adminKeys;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    public record User(String userId, List<String> accessKeys, Map<String, String> secrets, boolean suspended) {
+        @Override
+        public String toString() {   // never the secrets
+            return "User[" + userId + ", keys=" + accessKeys + (suspended ? ", suspended" : "") + "]";
+        }
+
+        /** The first key, with its secret. */
+        public Optional<S3Keys> firstKey() {
+            return accessKeys.isEmpty() ? Optional.empty()
+                    : Optional.of(new S3Keys(accessKeys.getFirst(), secrets.get(accessKeys.getFirst())));
+        }
+    }
+
+    public record BucketStats(String bucket, String owner, long bytes, long objects) {
+    }
+
+    public Optional<User> user(String uid) {
+        return call(SdkHttpMethod.GET, "user", params("uid", uid)).map(RgwAdminClient::toUser);
+    }
+
+    public User createUser(String uid, String displayName) {
+        JsonNode node = call(SdkHttpMethod.PUT, "user", params("uid", uid, "display-name", displayName,
+                "key-type", "s3", "generate-key", "true", "max-buckets", "1")).orElseThrow(() ->
+                new StorageFault(StorageFault.Reason.RGWError, "RGW did not return the new user " + uid));
+        return toUser(node);
+    }
+
+    /** Adds a generated S3 key and returns it (RGW answers with all keys; the new one is the one not seen before). */
+    public S3Keys createKey(String uid) {
+        List<String> before = user(uid).map(User::accessKeys).orElse(List.of());
+        JsonNode keys = call(SdkHttpMethod.PUT, "user", params("key", "", "uid", uid, "key-type", "s3",
+                "generate-key", "true")).orElseThrow(() ->
+                new StorageFault(StorageFault.Reason.RGWError, "RGW did not return the keys of " + uid));
+        for (JsonNode key : keys) {
+            String id = key.path("access_key").asText();
+            if (uid.equals(key.path("user").asText()) && !before.contains(id)) {
+                return new S3Keys(id, key.path("secret_key").asText());
+            }
+        }
+        throw new StorageFault(StorageFault.Reason.RGWError, "RGW created no new key for " + uid);
+    }
+
+    public void deleteKey(String uid, String accessKeyId) {
+        call(SdkHttpMethod.DELETE, "user", params("key", "", "uid", uid, "access-key", accessKeyId));
+    }
+
+    public Optional<StoragePlan.Quota> userQuota(String uid) {
+        return call(SdkHttpMethod.GET, "user", params("quota", "", "uid", uid, "quota-type", "user"))
+                .map(q -> {
+                    // RGW keeps the size in bytes (max_size); max_size_kb reads 0 for "unlimited" (-1 bytes)
+                    long bytes = q.path("max_size").asLong(-1);
+                    long kb = bytes < 0 ? -1 : (bytes + 1023) / 1024;
+                    return new StoragePlan.Quota(q.path("enabled").asBoolean(), kb, q.path("max_objects").asLong(-1));
+                });
+    }
+
+    public void setUserQuota(String uid, StoragePlan.Quota quota) {
+        call(SdkHttpMethod.PUT, "user", params("quota", "", "uid", uid, "quota-type", "user",
+                "enabled", String.valueOf(quota.enabled()), "max-size-kb", String.valueOf(quota.maxSizeKb()),
+                "max-objects", String.valueOf(quota.maxObjects())));
+    }
+
+    public Optional<BucketStats> bucketStats(String bucket) {
+        return call(SdkHttpMethod.GET, "bucket", params("stats", "true", "bucket", bucket)).map(b -> {
+            JsonNode main = b.path("usage").path("rgw.main");
+            return new BucketStats(b.path("bucket").asText(), b.path("owner").asText(),
+                    main.path("size").asLong(0), main.path("num_objects").asLong(0));
+        });
+    }
+
+    /** Removes the bucket with every object in it. */
+    public void deleteBucket(String bucket) {
+        call(SdkHttpMethod.DELETE, "bucket", params("bucket", bucket, "purge-objects", "true"));
+    }
+
+    public void deleteUser(String uid) {
+        call(SdkHttpMethod.DELETE, "user", params("uid", uid, "purge-data", "false"));
+    }
+
+    private static Map<String, String> params(String... pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            out.put(pairs[i], pairs[i + 1]);
+        }
+        return out;
+    }
+
+    private static User toUser(JsonNode node) {
+        String uid = node.path("user_id").asText();
+        List<String> ids = new java.util.ArrayList<>();
+        Map<String, String> secrets = new LinkedHashMap<>();
+        for (JsonNode key : node.path("keys")) {
+            if (uid.equals(key.path("user").asText())) {
+                ids.add(key.path("access_key").asText());
+                secrets.put(key.path("access_key").asText(), key.path("secret_key").asText());
+            }
+        }
+        return new User(uid, List.copyOf(ids), Map.copyOf(secrets), node.path("suspended").asInt(0) != 0);
+    }
+
+    /** @return the JSON answer, or empty when RGW says the user, key or bucket does not exist */
+    private Optional<JsonNode> call(SdkHttpMethod method, String resource, Map<String, String> query) {
+        String what = method + " /admin/" + resource;
+        SignedRequest signed = sign(method, resource, query);
+        HttpRequest.Builder request = HttpRequest.newBuilder(signed.request().getUri())
+                .timeout(timeout)
+                .method(method.name(), HttpRequest.BodyPublishers.noBody());
+        signed.request().forEachHeader((name, values) -> {
+            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
+                values.forEach(v -> request.header(name, v));
+            }
+        });
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (HttpConnectTimeoutException | ConnectException e) {
+            throw new StorageFault(StorageFault.Reason.RGWUnreachable, "cannot connect to RGW admin endpoint "
+                    + endpoint + " (" + what + "): " + e.getClass().getSimpleName(), e);
+        } catch (HttpTimeoutException e) {
+            throw new StorageFault(StorageFault.Reason.RGWUnreachable, "RGW admin endpoint " + endpoint
+                    + " did not answer " + what + " within " + timeout.toSeconds() + " s", e);
+        } catch (IOException e) {
+            throw new StorageFault(StorageFault.Reason.RGWUnreachable, "RGW admin endpoint " + endpoint
+                    + " failed during " + what + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageFault(StorageFault.Reason.RGWUnreachable, "interrupted during " + what, e);
+        }
+        return answer(what, response.statusCode(), response.body());
+    }
+
+    /**
+     * Signs like an S3 request: SigV4 for service "s3" in the configured region, with the SHA-256 of the empty body
+     * in {@code x-amz-content-sha256} (RGW requires the header) on http and https alike.
+     */
+    SignedRequest sign(SdkHttpMethod method, String resource, Map<String, String> query) {
+        SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
+                .method(method)
+                .uri(endpoint.resolve(basePath() + "admin/" + resource))
+                .putRawQueryParameter("format", "json");
+        query.forEach(unsigned::putRawQueryParameter);
+        return signer.sign(r -> r
+                .identity(AwsCredentialsIdentity.create(adminKeys.accessKeyId(), adminKeys.secretAccessKey()))
+                .request(unsigned.build())
+                .payload(ContentStreamProvider.fromByteArray(new byte[0]))
+                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
+                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, true)
+                .putProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, false));
+    }
+
+    private String basePath() {
+        String path = endpoint.getPath();
+        return path == null || path.isEmpty() ? "/" : path.endsWith("/") ? path : path + "/";
+    }
+
+    static Optional<JsonNode> answer(String what, int status, String body) {
+        String code = "";
+        JsonNode node = null;
+        try {
+            node = body == null || body.isBlank() ? null : JSON.readTree(body);
+            code = node == null ? "" : node.path("Code").asText("");
+        } catch (IOException e) {
+            // not JSON: keep the status only
+        }
+        if (status >= 200 && status < 300) {
+            return Optional.ofNullable(node);
+        }
+        if (status == 404 && List.of("NoSuchUser", "NoSuchBucket", "NoSuchKey", "InvalidAccessKeyId").contains(code)) {
+            return Optional.empty();
+        }
+        String message = what + " answered HTTP " + status + (code.isEmpty() ? "" : " " + code);
+        if (status == 403) {
+            throw new StorageFault(StorageFault.Reason.AccessDenied, message
+                    + " (check the admin keys and their caps: users, buckets, usage, metadata read,write)");
+        }
+        if (status == 400 || status == 409) {
+            throw new StorageFault(StorageFault.Reason.InvalidConfiguration, message);
+        }
+        throw new StorageFault(StorageFault.Reason.RGWError, message);
+    }
+}

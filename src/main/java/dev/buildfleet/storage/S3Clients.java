@@ -1,0 +1,38 @@
+package dev.buildfleet.storage;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.net.URI;
+import java.time.Duration;
+
+/** S3 clients the way Ceph RGW needs them. */
+public final class S3Clients {
+    private S3Clients() {
+    }
+
+    /**
+     * Path-style addressing at the given endpoint; checksums only where an operation requires one, because the
+     * SDK's default CRC32 checksums (since 2.30) are rejected by Ceph.
+     */
+    public static S3Client create(URI endpoint, String region, S3Keys keys, Duration timeout) {
+        return S3Client.builder()
+                .endpointOverride(endpoint)
+                .region(Region.of(region))
+                .forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(timeout)
+                        .socketTimeout(timeout.multipliedBy(3))
+                        .build())
+                .build();
+    }
+}

@@ -1,0 +1,174 @@
+package dev.buildfleet.cli;
+
+import dev.buildfleet.storage.RealRgw;
+import dev.buildfleet.storage.RgwTenantStorage;
+import dev.buildfleet.storage.S3Keys;
+import dev.buildfleet.storage.StoragePlan;
+import dev.buildfleet.config.Fleet;
+import dev.buildfleet.config.FleetLoader;
+import dev.buildfleet.model.TenantResolver;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `buildfleet storage ensure | check | delete` in-process against the real Ceph RGW. */
+@ExtendWith(RealRgw.class)
+class StorageCliRgwTest {
+    @TempDir
+    Path tmp;
+
+    private static URI endpoint;
+    private int fleets;
+    private static Map<String, String> env;
+
+    @BeforeAll
+    static void rgw() {
+        endpoint = RealRgw.get().endpoint();
+        env = Map.of("BUILDFLEET_RGW_ACCESS_KEY", RealRgw.get().adminKeys().accessKeyId(),
+                "BUILDFLEET_RGW_SECRET_KEY", RealRgw.get().adminKeys().secretAccessKey());
+    }
+
+    private Path fleet(String... tenantLines) throws IOException {
+        StringBuilder yaml = new StringBuilder("""
+                apiVersion: buildfleet.dev/v1alpha1
+                kind: Fleet
+                config:
+                  gitlab: {url: https://gitlab.example.com, cidrs: [10.10.0.10/32]}
+                  kubernetesApi: {cidrs: [10.96.0.1/32]}
+                  ceph: {endpoint: '%s', region: default, cidrs: [127.0.0.1/32]}
+                tenants:
+                """.formatted(endpoint));
+        for (String line : tenantLines) {
+            yaml.append("  - ").append(line).append('\n');
+        }
+        return Files.writeString(tmp.resolve("fleet-" + (++fleets) + ".yaml"), yaml);
+    }
+
+    private static String tenant(String name, String spec) {
+        return "{apiVersion: buildfleet.dev/v1alpha1, kind: BuildTenant, metadata: {name: " + name + "}, spec: "
+                + "{gitlab: {runner: {tokenSecretRef: {name: t}}}" + (spec.isEmpty() ? "" : ", " + spec) + "}}";
+    }
+
+    @Test
+    void ensureWritesPrivateEnvFilesPrintsNoSecretAndCheckFindsDrift() throws IOException {
+        Path fleet = fleet(tenant("cli-a", "cache: {quota: {maxSize: 10Mi}}"), tenant("cli-b", ""),
+                tenant("cli-own", "cache: {existingCredentialsSecret: {name: my-s3}}"));
+        Path creds = tmp.resolve("creds");
+
+        Cli first = Cli.runWithEnv(env, "storage", "ensure", "-f", fleet.toString(), "--credentials-out",
+                creds.toString());
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.out()).contains("cli-a: changed", "created user bf-cli-a", "created bucket bf-cli-a-cache",
+                "cli-own: skipped: spec.cache.existingCredentialsSecret is set");
+        Path envA = creds.resolve("cli-a.env");
+        assertThat(Files.getPosixFilePermissions(envA)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(creds.resolve("cli-own.env")).doesNotExist();
+        Properties a = new Properties();
+        try (var in = Files.newBufferedReader(envA)) {
+            a.load(in);
+        }
+        assertThat(a.stringPropertyNames()).containsExactlyInAnyOrder("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+        String secret = a.getProperty("AWS_SECRET_ACCESS_KEY");
+        assertThat(first.out() + first.err()).doesNotContain(secret);
+
+        Cli second = Cli.runWithEnv(env, "storage", "ensure", "-f", fleet.toString(), "--tenant", "cli-a",
+                "--credentials-out", creds.toString());
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        assertThat(second.out()).contains("cli-a: no change").doesNotContain("created", "updated");
+        assertThat(envA).content().contains(secret);
+
+        Cli clean = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString());
+        assertThat(clean.exitCode()).as(clean.out() + clean.err()).isZero();
+        assertThat(clean.out()).contains("cli-a: in sync", "cli-b: in sync");
+
+        StoragePlan planA = plan(fleet, "cli-a");
+        S3Keys keysA = new S3Keys(a.getProperty("AWS_ACCESS_KEY_ID"), secret);
+        RgwTenantStorage storage = RgwTenantStorage.connect(endpoint, "default", RealRgw.get().adminKeys());
+        try (S3Client s3 = storage.s3(planA, keysA)) {
+            s3.deleteBucketPolicy(d -> d.bucket(planA.bucket()));
+        }
+        Cli drift = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString());
+        assertThat(drift.exitCode()).isEqualTo(1);
+        assertThat(drift.out()).contains("cli-a: 1 drift item", "bucket policy: wanted only arn:aws:iam:::user/bf-cli-a, "
+                + "found none", "cli-b: in sync");
+    }
+
+    @Test
+    void deleteNeedsConfirmAndFollowsThePolicy() throws IOException {
+        Path fleet = fleet(tenant("cli-del", "storageDeletionPolicy: Delete"));
+        Path creds = tmp.resolve("creds");
+        assertThat(Cli.runWithEnv(env, "storage", "ensure", "-f", fleet.toString(), "--credentials-out",
+                creds.toString()).exitCode()).isZero();
+
+        Cli refused = Cli.runWithEnv(env, "storage", "delete", "-f", fleet.toString(), "--tenant", "cli-del");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("without --confirm");
+        assertThat(Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString()).exitCode()).isZero();
+
+        Cli deleted = Cli.runWithEnv(env, "storage", "delete", "-f", fleet.toString(), "--tenant", "cli-del",
+                "--confirm");
+        assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+        assertThat(deleted.out()).contains("removed bucket bf-cli-del-cache", "removed user bf-cli-del");
+        Cli check = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString());
+        assertThat(check.exitCode()).isEqualTo(1);
+        assertThat(check.out()).contains("user bf-cli-del: wanted exists, found missing");
+    }
+
+    @Test
+    void missingAdminKeysAndBadInputAreRefusedBeforeAnyCall() throws IOException {
+        Path fleet = fleet(tenant("cli-x", ""));
+        Cli noSecret = Cli.runWithEnv(Map.of("BUILDFLEET_RGW_ACCESS_KEY", "x"), "storage", "check", "-f",
+                fleet.toString());
+        assertThat(noSecret.exitCode()).isEqualTo(2);
+        assertThat(noSecret.err()).contains("BUILDFLEET_RGW_SECRET_KEY is not set");
+
+        Cli unknown = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString(), "--tenant", "nope");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("--tenant: 'nope' is not a tenant of the fleet (it has: cli-x)");
+
+        Path bad = fleet(tenant("cli-y", "cache: {quota: {maxObjects: 0}}"));
+        Cli invalid = Cli.runWithEnv(env, "storage", "ensure", "-f", bad.toString(), "--credentials-out",
+                tmp.resolve("c").toString());
+        assertThat(invalid.exitCode()).isEqualTo(1);
+        assertThat(invalid.err()).contains("tenants[0].spec.cache.quota.maxObjects");
+        assertThat(tmp.resolve("c")).doesNotExist();
+        RgwTenantStorage storage = RgwTenantStorage.connect(endpoint, "default", RealRgw.get().adminKeys());
+        assertThat(storage.accessKeys(plan(fleet, "cli-x"))).isEmpty();
+    }
+
+    @Test
+    void unreachableRgwExitsFourWithTheReason() throws IOException {
+        String deadFleet = Files.readString(fleet(tenant("cli-dead", "")))
+                .replace(endpoint.toString(), "http://127.0.0.1:" + freePort());
+        Path fleet = Files.writeString(tmp.resolve("dead.yaml"), deadFleet);
+        Cli cli = Cli.runWithEnv(env, "storage", "ensure", "-f", fleet.toString(), "--credentials-out",
+                tmp.resolve("c").toString());
+        assertThat(cli.exitCode()).isEqualTo(4);
+        assertThat(cli.err()).contains("RGWUnreachable");
+        assertThat(tmp.resolve("c")).doesNotExist();
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static StoragePlan plan(Path fleetFile, String tenant) {
+        Fleet fleet = FleetLoader.load(fleetFile);
+        return StoragePlan.of(TenantResolver.resolve(fleet.config(), fleet.tenants().stream()
+                .filter(t -> t.getMetadata().getName().equals(tenant)).findFirst().orElseThrow()));
+    }
+}
