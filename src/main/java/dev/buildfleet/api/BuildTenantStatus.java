@@ -13,5 +13,6 @@ public record BuildTenantStatus(
         Long runnerId,
         String tokenExpiresAt,
         String bucket,
-        CapacityStatus capacity) {
+        CapacityStatus capacity,
+        StorageStatus storage) {
 }

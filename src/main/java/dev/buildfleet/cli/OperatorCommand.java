@@ -2,7 +2,15 @@ package dev.buildfleet.cli;
 
 import dev.buildfleet.config.FleetConfig;
 import dev.buildfleet.config.FleetLoader;
+import dev.buildfleet.config.Defaults;
+import dev.buildfleet.model.Names;
 import dev.buildfleet.operator.BuildfleetOperator;
+import dev.buildfleet.operator.StorageStep;
+import dev.buildfleet.storage.RgwTenantStorage;
+import dev.buildfleet.storage.S3Keys;
+import dev.buildfleet.storage.TenantStorage;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.net.URI;
 import dev.buildfleet.operator.OperatorServer;
 import dev.buildfleet.validation.ConfigValidator;
 import dev.buildfleet.validation.InvalidInputException;
@@ -76,10 +84,29 @@ final class OperatorCommand implements Callable<Integer> {
         Operator operator = BuildfleetOperator.create(client, fleetConfig, registry, new BuildfleetOperator.Options(
                 leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace,
                 Objects.requireNonNullElseGet(System.getenv("POD_NAME"), OperatorCommand::hostName), tenantSelector,
-                true));
+                true), storage(client, fleetConfig));
         OperatorServer server = new OperatorServer(port, operator, registry);
         operator.start();
         return new Running(operator, server, client);
+    }
+
+    /**
+     * The RGW client for provisioned tenants, from the admin Secret named in FleetConfig (keys AWS_ACCESS_KEY_ID,
+     * AWS_SECRET_ACCESS_KEY), or null when none is named: then only bring-your-own tenants can be Ready.
+     */
+    static TenantStorage storage(KubernetesClient client, FleetConfig config) throws IOException {
+        FleetConfig.NamespacedSecret ref = config.ceph().adminCredentialsSecret();
+        if (ref == null) {
+            return null;
+        }
+        Secret secret = client.secrets().inNamespace(ref.namespace()).withName(ref.name()).get();
+        S3Keys keys = secret == null ? null : StorageStep.keysOf(secret);
+        if (keys == null) {
+            throw new IOException("RGW admin Secret " + ref.namespace() + "/" + ref.name() + " is missing or lacks "
+                    + Names.ACCESS_KEY_ID + " and " + Names.SECRET_ACCESS_KEY);
+        }
+        String region = config.ceph().region() == null ? Defaults.CEPH_REGION : config.ceph().region();
+        return RgwTenantStorage.connect(URI.create(config.ceph().resolvedAdminEndpoint()), region, keys);
     }
 
     private static String hostName() {

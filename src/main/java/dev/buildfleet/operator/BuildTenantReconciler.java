@@ -2,11 +2,14 @@ package dev.buildfleet.operator;
 
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.BuildTenantStatus;
+import dev.buildfleet.api.StorageStatus;
 import dev.buildfleet.config.FleetConfig;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.TenantObjects;
 import dev.buildfleet.model.TenantResolver;
+import dev.buildfleet.storage.StorageFault;
+import dev.buildfleet.storage.TenantStorage;
 import dev.buildfleet.validation.Problem;
 import dev.buildfleet.validation.TenantValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -16,6 +19,7 @@ import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -39,6 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,24 +58,37 @@ import java.util.stream.Collectors;
  * `buildfleet render`) and writes a status a person can act on. A spec the validator refuses changes nothing that
  * already runs.
  */
-@ControllerConfiguration(name = "buildtenant")
+// Not generation-aware: an annotation (key rotation request) must wake the reconciler too. Our own status patches
+// then cause one extra reconcile each, which finds nothing to change and writes nothing.
+@ControllerConfiguration(name = "buildtenant", generationAwareEventProcessing = false)
 public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<BuildTenant> {
     private static final Logger LOG = LoggerFactory.getLogger(BuildTenantReconciler.class);
     static final String MANAGED_SELECTOR = Names.MANAGED_BY_LABEL + "=" + Names.MANAGED_BY;
     static final List<Class<? extends HasMetadata>> OWNED_TYPES = List.of(Namespace.class, ServiceAccount.class,
             Role.class, RoleBinding.class, ResourceQuota.class, LimitRange.class, NetworkPolicy.class,
-            ConfigMap.class, Deployment.class, Service.class);
+            ConfigMap.class, Secret.class, Deployment.class, Service.class);
+    /** Bucket usage is refreshed this often even when nothing in the cluster changes. */
+    static final Duration STORAGE_REFRESH = Duration.ofMinutes(5);
+    static final Duration STORAGE_RETRY = Duration.ofSeconds(30);
     private static final int MAX_MESSAGE = 2000;
     private static final String NODES = "nodes";
 
     private final FleetConfig config;
     private final Clock clock;
     private final OperatorMetrics metrics;
+    private final TenantStorage storage;
+    /**
+     * The storage status this process computed last, per tenant. A reconcile can start before the informer holds
+     * the status the previous one wrote; key rotation must not act on that stale copy (it would issue a second key).
+     */
+    private final Map<String, StorageStatus> latestStorage = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public BuildTenantReconciler(FleetConfig config, Clock clock, OperatorMetrics metrics) {
+    /** @param storage the RGW client, or null when the operator holds no RGW admin credentials */
+    public BuildTenantReconciler(FleetConfig config, Clock clock, OperatorMetrics metrics, TenantStorage storage) {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
+        this.storage = storage;
     }
 
     @Override
@@ -110,6 +128,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         List<Condition> wanted = new ArrayList<>();
         ResolvedTenant resolved = null;
         NodeAssessment assessed = null;
+        StorageStep.Result stored = null;
         int writes = 0;
 
         List<Problem> problems = TenantValidator.validate(config, tenant);
@@ -119,11 +138,19 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     + "nothing was changed; fix: " + message)));
         } else {
             resolved = TenantResolver.resolve(config, tenant);
-            writes = converge(tenant, resolved, context);
+            stored = new StorageStep(storage, context.getClient()).run(tenant,
+                    latestStorage.getOrDefault(name, old == null ? null : old.storage()), resolved,
+                    owned(context, Secret.class, resolved.cache().credentialsSecret()),
+                    owned(context, Deployment.class, Names.RUNNER_DEPLOYMENT));
+            writes = converge(tenant, resolved, stored, context);
             assessed = NodeAssessment.of(resolved, nodes(context), otherSelectors(tenant, context));
-            wanted.add(ready(resolved, assessed, context));
+            wanted.add(ready(resolved, assessed, stored.condition(), context));
             wanted.add(assessed.nodesReady());
             wanted.add(assessed.capacitySufficient());
+            wanted.add(stored.condition());
+            for (String event : stored.events()) {
+                events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
+            }
         }
 
         long generation = tenant.getMetadata().getGeneration() == null ? 0 : tenant.getMetadata().getGeneration();
@@ -133,18 +160,66 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 resolved == null ? (old == null ? null : old.namespace()) : resolved.namespace(),
                 old == null ? null : old.runnerId(), old == null ? null : old.tokenExpiresAt(),
                 resolved == null ? (old == null ? null : old.bucket()) : resolved.cache().bucket(),
-                assessed == null ? (old == null ? null : old.capacity()) : assessed.capacity());
+                assessed == null ? (old == null ? null : old.capacity()) : assessed.capacity(),
+                stored == null ? (old == null ? null : old.storage()) : stored.status());
         recordTransitions(tenant, old, conditions, events);
         metrics.reconciled(name, Conditions.isTrue(conditions, Conditions.READY), writes, System.nanoTime() - started);
-        if (Objects.equals(status, old)) {
-            return UpdateControl.noUpdate();
+        if (stored != null && stored.status() != null) {
+            latestStorage.put(name, stored.status());
         }
-        tenant.setStatus(status);
-        return UpdateControl.patchStatus(tenant);
+        UpdateControl<BuildTenant> control;
+        if (Objects.equals(status, old)) {
+            control = UpdateControl.noUpdate();
+        } else {
+            tenant.setStatus(status);
+            control = UpdateControl.patchStatus(tenant);
+        }
+        if (stored != null && resolved.cache().provisioned()) {
+            boolean storageOk = Conditions.isTrue(conditions, StorageStep.STORAGE_READY);
+            boolean rotating = stored.status() != null && stored.status().retiringAccessKeyIds() != null;
+            control.rescheduleAfter(storageOk && !rotating ? STORAGE_REFRESH : STORAGE_RETRY);
+        }
+        return control;
+    }
+
+    /**
+     * Puts what we just wrote into the informer's cache at once, so the next reconcile (often triggered by this very
+     * write) compares against it and does not write the same change again.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void rememberOwnWrite(Context<BuildTenant> context, HasMetadata written, HasMetadata before) {
+        InformerEventSource source = (InformerEventSource) context.eventSourceRetriever()
+                .getEventSourceFor(written.getClass(), written.getClass().getSimpleName().toLowerCase());
+        ResourceID id = ResourceID.fromResource(written);
+        if (before == null) {
+            source.handleRecentResourceCreate(id, written);
+        } else {
+            source.handleRecentResourceUpdate(id, written, before);
+        }
+    }
+
+    private static <R extends HasMetadata> R owned(Context<BuildTenant> context, Class<R> type, String name) {
+        return context.getSecondaryResources(type).stream().filter(o -> o.getMetadata().getName().equals(name))
+                .findFirst().orElse(null);
+    }
+
+    /** The model's objects, plus what only the operator knows: the storage Secret and the key the runner uses. */
+    static List<HasMetadata> desired(ResolvedTenant resolved, StorageStep.Result stored) {
+        List<HasMetadata> objects = new ArrayList<>(TenantObjects.build(resolved));
+        if (stored != null && stored.credentials() != null) {
+            objects.add(1, stored.credentials());
+        }
+        if (stored != null && stored.accessKeyId() != null) {
+            objects.stream().filter(o -> o instanceof Deployment).map(o -> (Deployment) o)
+                    .forEach(d -> d.getSpec().getTemplate().getMetadata().getAnnotations()
+                            .put(StorageStep.KEY_ANNOTATION, stored.accessKeyId()));
+        }
+        return objects;
     }
 
     /** @return how many objects were created or updated */
-    private int converge(BuildTenant tenant, ResolvedTenant resolved, Context<BuildTenant> context) {
+    private int converge(BuildTenant tenant, ResolvedTenant resolved, StorageStep.Result stored,
+                         Context<BuildTenant> context) {
         OwnedObjects writer = new OwnedObjects(context.getClient());
         Map<String, HasMetadata> actual = new HashMap<>();
         for (Class<? extends HasMetadata> type : OWNED_TYPES) {
@@ -153,10 +228,12 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             }
         }
         int writes = 0;
-        for (HasMetadata desired : TenantObjects.build(resolved)) {
-            OwnedObjects.Outcome outcome = writer.apply(tenant, desired, actual.get(key(desired)));
+        for (HasMetadata desired : desired(resolved, stored)) {
+            HasMetadata before = actual.get(key(desired));
+            OwnedObjects.Outcome outcome = writer.apply(tenant, desired, before);
             if (outcome.kind() != OwnedObjects.Kind.UNCHANGED) {
                 writes++;
+                rememberOwnWrite(context, outcome.written(), before);
                 LOG.info("tenant={} {} {}/{}{}", resolved.name(), outcome.kind().name().toLowerCase(),
                         desired.getKind(), desired.getMetadata().getName(),
                         outcome.difference() == null ? "" : " (differed at " + outcome.difference() + ")");
@@ -165,10 +242,14 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         return writes;
     }
 
-    private static Condition ready(ResolvedTenant t, NodeAssessment nodes, Context<BuildTenant> context) {
+    private static Condition ready(ResolvedTenant t, NodeAssessment nodes, Condition storageReady,
+                                   Context<BuildTenant> context) {
         if (!"True".equals(nodes.nodesReady().getStatus())) {
             return Conditions.of(Conditions.READY, false, nodes.nodesReady().getReason(),
                     nodes.nodesReady().getMessage());
+        }
+        if (!"True".equals(storageReady.getStatus())) {
+            return Conditions.of(Conditions.READY, false, storageReady.getReason(), storageReady.getMessage());
         }
         Deployment runner = context.getSecondaryResources(Deployment.class).stream()
                 .filter(d -> d.getMetadata().getName().equals(Names.RUNNER_DEPLOYMENT)).findFirst().orElse(null);
@@ -217,15 +298,35 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         tenant.setStatus(new BuildTenantStatus(generation, Conditions.merge(previous, wanted, generation,
                 clock.instant()), old == null ? null : old.namespace(), old == null ? null : old.runnerId(),
                 old == null ? null : old.tokenExpiresAt(), old == null ? null : old.bucket(),
-                old == null ? null : old.capacity()));
+                old == null ? null : old.capacity(), old == null ? null : old.storage()));
         return ErrorStatusUpdateControl.patchStatus(tenant);
     }
 
-    /** Namespace-scoped objects go with the namespace through owner references; external cleanup hooks in here. */
+    /**
+     * Namespace-scoped objects go with the namespace through owner references. Storage follows the tenant's
+     * deletion policy; while RGW cannot be reached the finalizer stays and the clean-up is retried, so a fault never
+     * loses the decision nor deletes anything early.
+     */
     @Override
     public DeleteControl cleanup(BuildTenant tenant, Context<BuildTenant> context) {
-        LOG.info("tenant={} deleted; its namespace and objects are garbage-collected", tenant.getMetadata().getName());
-        metrics.forget(tenant.getMetadata().getName());
+        String name = tenant.getMetadata().getName();
+        EventRecorder events = new EventRecorder(context.getClient());
+        if (!TenantValidator.validate(config, tenant).isEmpty()) {
+            events.warning(tenant, "StorageUntouched", "the spec is invalid, so its storage is left as it is");
+        } else {
+            try {
+                String event = new StorageStep(storage, context.getClient())
+                        .cleanup(TenantResolver.resolve(config, tenant));
+                events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
+            } catch (StorageFault fault) {
+                events.warning(tenant, fault.reason().name(), "storage clean-up failed, retrying; nothing was "
+                        + "deleted: " + fault.getMessage());
+                return DeleteControl.noFinalizerRemoval().rescheduleAfter(STORAGE_RETRY);
+            }
+        }
+        LOG.info("tenant={} deleted; its namespace and objects are garbage-collected", name);
+        metrics.forget(name);
+        latestStorage.remove(name);
         return DeleteControl.defaultDelete();
     }
 

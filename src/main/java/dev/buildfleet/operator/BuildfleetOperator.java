@@ -1,6 +1,7 @@
 package dev.buildfleet.operator;
 
 import dev.buildfleet.config.FleetConfig;
+import dev.buildfleet.storage.TenantStorage;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -32,6 +33,12 @@ public final class BuildfleetOperator {
 
     public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
                                   Options options) {
+        return create(client, config, registry, options, null);
+    }
+
+    /** @param storage the RGW client for provisioning tenants' storage, or null when none is configured */
+    public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
+                                  Options options, TenantStorage storage) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
@@ -44,7 +51,8 @@ public final class BuildfleetOperator {
                         options.leaseIdentity(), null, options.exitOnLostLease()));
             }
         });
-        operator.register(new BuildTenantReconciler(config, Clock.systemUTC(), new OperatorMetrics(registry)),
+        operator.register(new BuildTenantReconciler(config, Clock.systemUTC(), new OperatorMetrics(registry),
+                        storage),
                 overrider -> {
                     if (options.tenantSelector() != null && !options.tenantSelector().isBlank()) {
                         overrider.withLabelSelector(options.tenantSelector());

@@ -32,22 +32,21 @@ public final class OwnedObjects {
     public enum Kind { UNCHANGED, CREATED, UPDATED }
 
     /** What happened, and for an update the first field that differed (for the log; never a Secret's data). */
-    public record Outcome(Kind kind, String difference) {
+    public record Outcome(Kind kind, String difference, HasMetadata written) {
     }
 
     public Outcome apply(BuildTenant owner, HasMetadata desired, HasMetadata actual) {
         desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
         if (actual == null) {
-            client.resource(desired).create();
-            return new Outcome(Kind.CREATED, null);
+            return new Outcome(Kind.CREATED, null, client.resource(desired).create());
         }
         String difference = firstDifference(tree(desired), tree(actual), "");
         if (difference == null) {
-            return new Outcome(Kind.UNCHANGED, null);
+            return new Outcome(Kind.UNCHANGED, null, actual);
         }
         JsonNode merged = overlay(tree(actual).deepCopy(), tree(desired));
-        client.resource(Serialization.jsonMapper().convertValue(merged, desired.getClass())).update();
-        return new Outcome(Kind.UPDATED, difference);
+        return new Outcome(Kind.UPDATED, difference,
+                client.resource(Serialization.jsonMapper().convertValue(merged, desired.getClass())).update());
     }
 
     static OwnerReference ownerReference(BuildTenant owner) {

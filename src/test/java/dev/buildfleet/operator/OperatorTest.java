@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import dev.buildfleet.storage.InMemoryTenantStorage;
+import dev.buildfleet.storage.StoragePlan;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -46,6 +48,7 @@ class OperatorTest {
     final Fleet fleet = Fixtures.example();
     SimpleMeterRegistry registry;
     Operator operator;
+    final InMemoryTenantStorage storage = new InMemoryTenantStorage();
 
     @BeforeEach
     void registerCrd() throws Exception {
@@ -63,7 +66,8 @@ class OperatorTest {
 
     void startOperator() {
         registry = new SimpleMeterRegistry();
-        operator = BuildfleetOperator.create(client, fleet.config(), registry, BuildfleetOperator.Options.SINGLE);
+        operator = BuildfleetOperator.create(client, fleet.config(), registry, BuildfleetOperator.Options.SINGLE,
+                storage);
         operator.start();
     }
 
@@ -188,9 +192,10 @@ class OperatorTest {
         String checksum = checksum();
         drainWrites();
 
-        BuildTenant t = fetch("java");
-        t.setSpec(withConcurrency(t.getSpec(), 8));
-        client.resource(t).update();
+        client.resources(BuildTenant.class).withName("java").edit(t -> {
+            t.setSpec(withConcurrency(t.getSpec(), 8));
+            return t;
+        });
 
         eventually().untilAsserted(() -> assertThat(
                 client.configMaps().inNamespace("bf-java").withName("runner-config").get().getData()
@@ -215,13 +220,14 @@ class OperatorTest {
         drainWrites();
 
         // Host bits in a CIDR pass the CRD schema but not the validator.
-        BuildTenant t = fetch("java");
-        var egress = new ArrayList<>(t.getSpec().egress());
-        egress.set(0, new dev.buildfleet.api.EgressRule("harbor", "10.20.3.4/16", List.of(443)));
-        t.setSpec(new BuildTenantSpec(t.getSpec().gitlab(), 3, t.getSpec().nodes(), t.getSpec().jobResources(),
-                t.getSpec().cache(), t.getSpec().builder(), egress, t.getSpec().monitoring(),
-                t.getSpec().storageDeletionPolicy()));
-        client.resource(t).update();
+        client.resources(BuildTenant.class).withName("java").edit(t -> {
+            var egress = new ArrayList<>(t.getSpec().egress());
+            egress.set(0, new dev.buildfleet.api.EgressRule("harbor", "10.20.3.4/16", List.of(443)));
+            t.setSpec(new BuildTenantSpec(t.getSpec().gitlab(), 3, t.getSpec().nodes(), t.getSpec().jobResources(),
+                    t.getSpec().cache(), t.getSpec().builder(), egress, t.getSpec().monitoring(),
+                    t.getSpec().storageDeletionPolicy()));
+            return t;
+        });
 
         eventually().untilAsserted(() ->
                 assertThat(condition("java", Conditions.READY).getReason()).isEqualTo("InvalidSpec"));
@@ -229,7 +235,7 @@ class OperatorTest {
                 .contains("spec.egress[0].cidr: '10.20.3.4/16' has host bits set");
         await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
         // Only the test's own spec update, the status and the event: no owned object was touched.
-        assertThat(drainWrites()).allMatch(w -> w.equals("PUT /apis/buildfleet.dev/v1alpha1/buildtenants/java")
+        assertThat(drainWrites()).allMatch(w -> w.equals("PATCH /apis/buildfleet.dev/v1alpha1/buildtenants/java")
                 || w.contains("/buildtenants/java/status") || w.contains("/events"));
         assertThat(client.configMaps().inNamespace("bf-java").withName("runner-config").get().getData())
                 .isEqualTo(config.getData());
@@ -321,12 +327,12 @@ class OperatorTest {
         SimpleMeterRegistry first = new SimpleMeterRegistry();
         SimpleMeterRegistry second = new SimpleMeterRegistry();
         Operator a = BuildfleetOperator.create(client, fleet.config(), first,
-                new BuildfleetOperator.Options("buildfleet-system", "replica-a", null, false));
+                new BuildfleetOperator.Options("buildfleet-system", "replica-a", null, false), storage);
         a.start();
         eventually().untilAsserted(() -> assertThat(client.leases().inNamespace("buildfleet-system")
                 .withName("buildfleet-operator").get().getSpec().getHolderIdentity()).isEqualTo("replica-a"));
         Operator b = BuildfleetOperator.create(client, fleet.config(), second,
-                new BuildfleetOperator.Options("buildfleet-system", "replica-b", null, false));
+                new BuildfleetOperator.Options("buildfleet-system", "replica-b", null, false), storage);
         b.start();
         try {
             client.resource(tenant("java")).create();
@@ -346,6 +352,128 @@ class OperatorTest {
         } finally {
             b.stop();
         }
+    }
+
+    @Test
+    void provisionedStorageKeysReachTheRunnerThroughASecretOnly() {
+        javaNodes();
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", StorageStep.STORAGE_READY).getStatus()).isEqualTo("True"));
+        StoragePlan plan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
+        String keyId = storage.accessKeys(plan).getFirst();
+        var secret = client.secrets().inNamespace("bf-java").withName("cache-s3-credentials").get();
+        assertThat(StorageStep.keysOf(secret).accessKeyId()).isEqualTo(keyId);
+        assertThat(secret.getMetadata().getOwnerReferences()).hasSize(1);
+        assertThat(fetch("java").getStatus().storage().accessKeyId()).isEqualTo(keyId);
+        assertThat(client.apps().deployments().inNamespace("bf-java").withName("gitlab-runner").get().getSpec()
+                .getTemplate().getMetadata().getAnnotations()).containsEntry(StorageStep.KEY_ANNOTATION, keyId);
+        // The secret key is in the Secret and nowhere else the operator writes.
+        String secretKey = StorageStep.keysOf(secret).secretAccessKey();
+        assertThat(Serialization.asYaml(fetch("java"))).doesNotContain(secretKey);
+        assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .noneMatch(e -> e.getMessage().contains(secretKey));
+    }
+
+    @Test
+    void rgwDownSaysSoDeletesNothingAndRecovers() {
+        javaNodes();
+        storage.down = true;
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", StorageStep.STORAGE_READY).getReason()).isEqualTo("RGWUnreachable"));
+        assertThat(condition("java", Conditions.READY).getReason()).isEqualTo("RGWUnreachable");
+        assertThat(condition("java", StorageStep.STORAGE_READY).getMessage()).contains("nothing was deleted");
+
+        storage.down = false;
+        touchNode("worker-java-1");
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", StorageStep.STORAGE_READY).getStatus()).isEqualTo("True"));
+        assertThat(client.secrets().inNamespace("bf-java").withName("cache-s3-credentials").get()).isNotNull();
+    }
+
+    @Test
+    void keyRotationRevokesTheOldKeyOnlyAfterTheRunnerRolledOntoTheNewOne() {
+        javaNodes();
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", StorageStep.STORAGE_READY).getStatus()).isEqualTo("True"));
+        StoragePlan plan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
+        String oldKey = storage.accessKeys(plan).getFirst();
+
+        client.resources(BuildTenant.class).withName("java").edit(t -> {
+            t.getMetadata().getAnnotations().put(StorageStep.ROTATE_ANNOTATION, "2026-11-23");
+            return t;
+        });
+        eventually().untilAsserted(() -> assertThat(StorageStep.keysOf(client.secrets().inNamespace("bf-java")
+                .withName("cache-s3-credentials").get()).accessKeyId()).isNotEqualTo(oldKey));
+        String newKey = StorageStep.keysOf(client.secrets().inNamespace("bf-java").withName("cache-s3-credentials")
+                .get()).accessKeyId();
+        // The runner still runs with the old key until its new pod is available: both keys work.
+        assertThat(storage.accessKeys(plan)).containsExactlyInAnyOrder(oldKey, newKey);
+        Deployment runner = client.apps().deployments().inNamespace("bf-java").withName("gitlab-runner").get();
+        assertThat(runner.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry(StorageStep.KEY_ANNOTATION, newKey);
+
+        runner.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+                .withObservedGeneration(runner.getMetadata().getGeneration()).withReplicas(1).withUpdatedReplicas(1)
+                .withAvailableReplicas(1).build());
+        client.resource(runner).updateStatus();
+        eventually().untilAsserted(() -> assertThat(storage.accessKeys(plan)).containsExactly(newKey));
+        assertThat(fetch("java").getStatus().storage().rotationHandled()).isEqualTo("2026-11-23");
+        assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .anyMatch(e -> e.getReason().equals("StorageKeyRotated"));
+    }
+
+    @Test
+    void retainKeepsTheBucketAndUserWhenTheTenantGoes() {
+        javaNodes();
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", StorageStep.STORAGE_READY).getStatus()).isEqualTo("True"));
+        StoragePlan plan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
+        client.resources(BuildTenant.class).withName("java").delete();
+        eventually().untilAsserted(() -> assertThat(fetch("java")).isNull());
+        assertThat(storage.accessKeys(plan)).hasSize(1);
+        assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .anyMatch(e -> e.getReason().equals("StorageRetained") && e.getMessage().contains("bf-java-cache"));
+    }
+
+    @Test
+    void deletePolicyRemovesStorageButNotWhileRgwIsDown() {
+        javaNodes();
+        startOperator();
+        BuildTenant java = tenant("java");
+        java.setSpec(new BuildTenantSpec(java.getSpec().gitlab(), java.getSpec().concurrency(),
+                java.getSpec().nodes(), java.getSpec().jobResources(), java.getSpec().cache(),
+                java.getSpec().builder(), java.getSpec().egress(), java.getSpec().monitoring(),
+                dev.buildfleet.api.DeletionPolicy.Delete));
+        client.resource(java).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", StorageStep.STORAGE_READY).getStatus()).isEqualTo("True"));
+        StoragePlan plan = StoragePlan.of(TenantResolver.resolve(fleet.config(), java));
+
+        storage.down = true;
+        client.resources(BuildTenant.class).withName("java").delete();
+        eventually().untilAsserted(() -> assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .anyMatch(e -> e.getReason().equals("RGWUnreachable") && e.getMessage().contains("nothing was deleted")));
+        assertThat(fetch("java")).as("finalizer kept while RGW is down").isNotNull();
+
+        storage.down = false;
+        assertThat(storage.accessKeys(plan)).hasSize(1);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(fetch("java")).isNull());
+        assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .anyMatch(e -> e.getReason().equals("StorageDeleted"));
+    }
+
+    private void touchNode(String name) {
+        Node n = client.nodes().withName(name).get();
+        n.getMetadata().getAnnotations().put("touched", String.valueOf(System.nanoTime()));
+        client.resource(n).update();
     }
 
     private static org.awaitility.core.ConditionFactory eventually() {
