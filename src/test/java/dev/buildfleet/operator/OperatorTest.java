@@ -116,6 +116,15 @@ class OperatorTest {
         return writes;
     }
 
+    /** Two tainted java nodes, the operator, and the example's java tenant with its first status written. */
+    void runJavaTenant() {
+        javaNodes();
+        startOperator();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() ->
+                assertThat(condition("java", StorageStep.STORAGE_READY).getStatus()).isEqualTo("True"));
+    }
+
     void javaNodes() {
         node("worker-java-1", Map.of(Names.TENANT_LABEL, "java"), true, "16", "64Gi");
         node("worker-java-2", Map.of(Names.TENANT_LABEL, "java"), true, "16", "64Gi");
@@ -162,11 +171,7 @@ class OperatorTest {
 
     @Test
     void resyncWithNothingToChangeWritesNothing() throws Exception {
-        javaNodes();
-        startOperator();
-        client.resource(tenant("java")).create();
-        eventually().untilAsserted(() ->
-                assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+        runJavaTenant();
         await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
         drainWrites();
         double before = reconciles();
@@ -184,11 +189,7 @@ class OperatorTest {
 
     @Test
     void concurrencyChangeRewritesConfigAndQuotaAndRollsTheRunnerOnce() throws Exception {
-        javaNodes();
-        startOperator();
-        client.resource(tenant("java")).create();
-        eventually().untilAsserted(() ->
-                assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+        runJavaTenant();
         String checksum = checksum();
         drainWrites();
 
@@ -211,11 +212,7 @@ class OperatorTest {
 
     @Test
     void invalidSpecChangesNothingThatRunsAndSaysWhichField() throws Exception {
-        javaNodes();
-        startOperator();
-        client.resource(tenant("java")).create();
-        eventually().untilAsserted(() ->
-                assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+        runJavaTenant();
         ConfigMap config = client.configMaps().inNamespace("bf-java").withName("runner-config").get();
         drainWrites();
 
@@ -288,11 +285,7 @@ class OperatorTest {
 
     @Test
     void restartedOperatorConvergesWithoutDuplicates() throws Exception {
-        javaNodes();
-        startOperator();
-        client.resource(tenant("java")).create();
-        eventually().untilAsserted(() ->
-                assertThat(condition("java", Conditions.NODES_READY)).isNotNull());
+        runJavaTenant();
         operator.stop();
         // Something deletes an owned object while no operator runs.
         client.network().v1().networkPolicies().inNamespace("bf-java").withName("build-jobs").delete();
@@ -356,11 +349,7 @@ class OperatorTest {
 
     @Test
     void provisionedStorageKeysReachTheRunnerThroughASecretOnly() {
-        javaNodes();
-        startOperator();
-        client.resource(tenant("java")).create();
-        eventually().untilAsserted(() ->
-                assertThat(condition("java", StorageStep.STORAGE_READY).getStatus()).isEqualTo("True"));
+        runJavaTenant();
         StoragePlan plan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
         String keyId = storage.accessKeys(plan).getFirst();
         var secret = client.secrets().inNamespace("bf-java").withName("cache-s3-credentials").get();
@@ -396,11 +385,7 @@ class OperatorTest {
 
     @Test
     void keyRotationRevokesTheOldKeyOnlyAfterTheRunnerRolledOntoTheNewOne() {
-        javaNodes();
-        startOperator();
-        client.resource(tenant("java")).create();
-        eventually().untilAsserted(() ->
-                assertThat(condition("java", StorageStep.STORAGE_READY).getStatus()).isEqualTo("True"));
+        runJavaTenant();
         StoragePlan plan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
         String oldKey = storage.accessKeys(plan).getFirst();
 
@@ -430,11 +415,7 @@ class OperatorTest {
 
     @Test
     void retainKeepsTheBucketAndUserWhenTheTenantGoes() {
-        javaNodes();
-        startOperator();
-        client.resource(tenant("java")).create();
-        eventually().untilAsserted(() ->
-                assertThat(condition("java", StorageStep.STORAGE_READY).getStatus()).isEqualTo("True"));
+        runJavaTenant();
         StoragePlan plan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
         client.resources(BuildTenant.class).withName("java").delete();
         eventually().untilAsserted(() -> assertThat(fetch("java")).isNull());
