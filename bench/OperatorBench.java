@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Convergence of N tenants against fabric8's CRUD mock API server: time until every tenant has status, write calls
+ * Convergence of N tenants against fabric8's CRUD mock API server (storage through the in-memory double): time until every tenant has status, write calls
  * per tenant on create and on a resync with nothing to change, and operator heap after convergence.
  * Run: bench/run-operator [sizes...]   (default 100 500)
  */
@@ -54,7 +54,8 @@ public class OperatorBench {
                         .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
                         .create();
             }
-            Operator operator = BuildfleetOperator.create(client, example.config(), new SimpleMeterRegistry(), BuildfleetOperator.Options.SINGLE);
+            Operator operator = BuildfleetOperator.create(client, example.config(), new SimpleMeterRegistry(),
+                    BuildfleetOperator.Options.SINGLE, new dev.buildfleet.storage.InMemoryTenantStorage());
             operator.start();
             drain(server);
             BuildTenant template = example.tenants().get(0);
