@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -75,8 +76,16 @@ final class MonitoringStep {
 
     /** The live object of a kind without informer, or null. */
     static HasMetadata fetch(KubernetesClient client, HasMetadata desired) {
-        return client.genericKubernetesResources(desired.getApiVersion(), desired.getKind())
+        return client.genericKubernetesResources(definition(desired))
                 .inNamespace(desired.getMetadata().getNamespace()).withName(desired.getMetadata().getName()).get();
+    }
+
+    /** The API of a prometheus-operator kind, spelled out so no API discovery is needed. */
+    static ResourceDefinitionContext definition(HasMetadata object) {
+        String[] groupVersion = object.getApiVersion().split("/");
+        return new ResourceDefinitionContext.Builder().withGroup(groupVersion[0]).withVersion(groupVersion[1])
+                .withKind(object.getKind()).withPlural(object.getKind().toLowerCase() + "s").withNamespaced(true)
+                .build();
     }
 
     static boolean withoutInformer(HasMetadata object) {
