@@ -1,21 +1,23 @@
 package dev.buildfleet.operator;
 
+import dev.buildfleet.api.BuildTenantStatus;
+import dev.buildfleet.api.StorageStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import dev.buildfleet.api.BuildTenantStatus;
-import dev.buildfleet.api.StorageStatus;
-
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** The operator's own Prometheus metrics: reconciles, errors, durations, writes and tenants by readiness. */
+/**
+ * The operator's own Prometheus metrics: reconciles, errors, durations, writes, tenants by readiness, and the
+ * per-tenant gauges the alerts of TenantPrometheusRule use.
+ */
 public class OperatorMetrics {
     private final MeterRegistry registry;
     static final String TENANT_READY = "buildfleet_tenant_ready";
