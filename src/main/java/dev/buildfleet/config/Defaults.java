@@ -19,6 +19,8 @@ public final class Defaults {
     public static final String DNS_NAMESPACE = "kube-system";
     public static final Map<String, String> DNS_POD_SELECTOR = Map.of("k8s-app", "kube-dns");
     public static final String MONITORING_NAMESPACE = "monitoring";
+    /** Where the alerts' runbook_url points: docs/runbooks.md of this repository, one section per alert. */
+    public static final String RUNBOOK_URL = "https://gitlab.example.com/platform/buildfleet/-/blob/main/docs/runbooks.md";
 
     /** Kaniko job as sized in the seeds: 1-2 CPU, 2-4 GiB, 10-20 GiB ephemeral storage. */
     public static final JobResources JOB_RESOURCES = new JobResources(

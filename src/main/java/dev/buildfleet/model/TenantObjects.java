@@ -2,6 +2,7 @@ package dev.buildfleet.model;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Every Kubernetes object of one tenant, in the order they can be applied. The CLI and the operator both use it. */
@@ -11,7 +12,7 @@ public final class TenantObjects {
 
     public static List<HasMetadata> build(ResolvedTenant t) {
         String configToml = RunnerConfigToml.build(t);
-        return List.of(
+        List<HasMetadata> objects = new ArrayList<>(List.of(
                 TenantNamespace.build(t),
                 RunnerManagerServiceAccount.build(t),
                 BuildServiceAccount.build(t),
@@ -25,6 +26,18 @@ public final class TenantObjects {
                 BuildJobNetworkPolicy.build(t),
                 RunnerConfigMap.build(t),
                 RunnerDeployment.build(t, configToml),
-                RunnerMetricsService.build(t));
+                RunnerMetricsService.build(t)));
+        // Monitoring, each switched by the tenant's spec.monitoring toggles. The operator only applies the
+        // prometheus-operator kinds when their CRDs exist (see operator.MonitoringStep).
+        if (t.monitoring().serviceMonitor()) {
+            objects.add(RunnerServiceMonitor.build(t));
+        }
+        if (t.monitoring().prometheusRule()) {
+            objects.add(TenantPrometheusRule.build(t));
+        }
+        if (t.monitoring().dashboard()) {
+            objects.add(GrafanaDashboardConfigMap.build(t));
+        }
+        return List.copyOf(objects);
     }
 }

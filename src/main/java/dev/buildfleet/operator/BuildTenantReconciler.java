@@ -82,6 +82,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
      * the status the previous one wrote; key rotation must not act on that stale copy (it would issue a second key).
      */
     private final Map<String, StorageStatus> latestStorage = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Monitoring (issue #7): which prometheus-operator kinds the cluster has. */
+    private final MonitoringStep monitoring;
 
     /** @param storage the RGW client, or null when the operator holds no RGW admin credentials */
     public BuildTenantReconciler(FleetConfig config, Clock clock, OperatorMetrics metrics, TenantStorage storage) {
@@ -89,6 +91,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         this.clock = clock;
         this.metrics = metrics;
         this.storage = storage;
+        this.monitoring = new MonitoringStep(clock);
     }
 
     @Override
@@ -142,12 +145,16 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     latestStorage.getOrDefault(name, old == null ? null : old.storage()), resolved,
                     owned(context, Secret.class, resolved.cache().credentialsSecret()),
                     owned(context, Deployment.class, Names.RUNNER_DEPLOYMENT));
-            writes = converge(tenant, resolved, stored, context);
+            // Monitoring (issue #7): prometheus-operator kinds only when their CRDs exist; never affects Ready.
+            MonitoringStep.Result monitored = monitoring.filter(context.getClient(), resolved,
+                    desired(resolved, stored));
+            writes = converge(tenant, resolved, monitored.applicable(), context);
             assessed = NodeAssessment.of(resolved, nodes(context), otherSelectors(tenant, context));
             wanted.add(ready(resolved, assessed, stored.condition(), context));
             wanted.add(assessed.nodesReady());
             wanted.add(assessed.capacitySufficient());
             wanted.add(stored.condition());
+            wanted.add(monitored.condition());
             for (String event : stored.events()) {
                 events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
             }
@@ -164,6 +171,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 stored == null ? (old == null ? null : old.storage()) : stored.status());
         recordTransitions(tenant, old, conditions, events);
         metrics.reconciled(name, Conditions.isTrue(conditions, Conditions.READY), writes, System.nanoTime() - started);
+        metrics.tenantStatus(name, status);
         if (stored != null && stored.status() != null) {
             latestStorage.put(name, stored.status());
         }
@@ -218,7 +226,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     }
 
     /** @return how many objects were created or updated */
-    private int converge(BuildTenant tenant, ResolvedTenant resolved, StorageStep.Result stored,
+    private int converge(BuildTenant tenant, ResolvedTenant resolved, List<HasMetadata> desiredObjects,
                          Context<BuildTenant> context) {
         OwnedObjects writer = new OwnedObjects(context.getClient());
         Map<String, HasMetadata> actual = new HashMap<>();
@@ -228,12 +236,17 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             }
         }
         int writes = 0;
-        for (HasMetadata desired : desired(resolved, stored)) {
-            HasMetadata before = actual.get(key(desired));
+        for (HasMetadata desired : desiredObjects) {
+            // Kinds of optional CRDs have no informer (MonitoringStep): read them directly.
+            boolean noInformer = MonitoringStep.withoutInformer(desired);
+            HasMetadata before = noInformer ? MonitoringStep.fetch(context.getClient(), desired)
+                    : actual.get(key(desired));
             OwnedObjects.Outcome outcome = writer.apply(tenant, desired, before);
             if (outcome.kind() != OwnedObjects.Kind.UNCHANGED) {
                 writes++;
-                rememberOwnWrite(context, outcome.written(), before);
+                if (!noInformer) {
+                    rememberOwnWrite(context, outcome.written(), before);
+                }
                 LOG.info("tenant={} {} {}/{}{}", resolved.name(), outcome.kind().name().toLowerCase(),
                         desired.getKind(), desired.getMetadata().getName(),
                         outcome.difference() == null ? "" : " (differed at " + outcome.difference() + ")");

@@ -2,6 +2,7 @@ package dev.buildfleet.operator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.buildfleet.api.BuildTenant;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -38,7 +39,7 @@ public final class OwnedObjects {
     public Outcome apply(BuildTenant owner, HasMetadata desired, HasMetadata actual) {
         desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
         if (actual == null) {
-            return new Outcome(Kind.CREATED, null, client.resource(desired).create());
+            return new Outcome(Kind.CREATED, null, write(desired, true));
         }
         String difference = firstDifference(tree(desired), tree(actual), "");
         if (difference == null) {
@@ -46,7 +47,17 @@ public final class OwnedObjects {
         }
         JsonNode merged = overlay(tree(actual).deepCopy(), tree(desired));
         return new Outcome(Kind.UPDATED, difference,
-                client.resource(Serialization.jsonMapper().convertValue(merged, desired.getClass())).update());
+                write(Serialization.jsonMapper().convertValue(merged, desired.getClass()), false));
+    }
+
+    /** Typed objects through their handler; kinds of optional CRDs with their API spelled out (no discovery). */
+    private HasMetadata write(HasMetadata object, boolean create) {
+        if (object instanceof GenericKubernetesResource generic) {
+            var resource = client.genericKubernetesResources(MonitoringStep.definition(generic))
+                    .inNamespace(generic.getMetadata().getNamespace()).resource(generic);
+            return create ? resource.create() : resource.update();
+        }
+        return create ? client.resource(object).create() : client.resource(object).update();
     }
 
     static OwnerReference ownerReference(BuildTenant owner) {

@@ -84,7 +84,9 @@ class CliTest {
     void renderIsByteIdenticalAcrossProcesses() throws Exception {
         Map<String, String> first = renderInFreshJvm(tmp.resolve("a"));
         Map<String, String> second = renderInFreshJvm(tmp.resolve("b"));
-        assertThat(first).hasSize(32).containsKey(OutputDirectory.MANIFEST);
+        // 2 tenants x (14 objects + ServiceMonitor + PrometheusRule + dashboard ConfigMap + kustomization.yaml)
+        // + top-level kustomization.yaml + manifest
+        assertThat(first).hasSize(38).containsKey(OutputDirectory.MANIFEST);
         assertThat(second).isEqualTo(first);
     }
 
@@ -102,7 +104,9 @@ class CliTest {
         for (String doc : built.split("(?m)^---$")) {
             kinds.add(dev.buildfleet.render.Yaml.read(doc).path("kind").asText());
         }
-        assertThat(kinds).hasSize(28);
+        assertThat(kinds).hasSize(34);
+        assertThat(kinds).filteredOn("ServiceMonitor"::equals).hasSize(2);
+        assertThat(kinds).filteredOn("PrometheusRule"::equals).hasSize(2);
         assertThat(kinds).filteredOn("Namespace"::equals).hasSize(2);
         assertThat(kinds).filteredOn("NetworkPolicy"::equals).hasSize(8);
     }

@@ -10,6 +10,7 @@ import dev.buildfleet.model.TenantResolver;
 import dev.buildfleet.render.Yaml;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -141,6 +142,11 @@ class OperatorTest {
         String uid = fetch("java").getMetadata().getUid();
         var resolved = TenantResolver.resolve(fleet.config(), tenant("java"));
         for (HasMetadata desired : TenantObjects.build(resolved)) {
+            if (desired instanceof GenericKubernetesResource) {
+                // No prometheus-operator CRDs in this cluster: skipped, see monitoringObjects* below.
+                assertThat(MonitoringStep.fetch(client, desired)).isNull();
+                continue;
+            }
             HasMetadata actual = client.resource(desired).get();
             assertThat(actual).as(desired.getKind() + "/" + desired.getMetadata().getName()).isNotNull();
             assertThat(actual.getMetadata().getOwnerReferences()).singleElement()
@@ -167,6 +173,67 @@ class OperatorTest {
                 assertThat(condition("java", Conditions.READY).getStatus()).isEqualTo("True"));
         assertThat(client.v1().events().inNamespace("default").list().getItems())
                 .anyMatch(e -> e.getReason().equals("Ready") && e.getInvolvedObject().getName().equals("java"));
+    }
+
+    @Test
+    void withoutPrometheusOperatorMonitoringIsSkippedAndSaidSoButReadyIsUnaffected() {
+        runJavaTenant();
+        Condition monitoring = condition("java", MonitoringStep.MONITORING_READY);
+        assertThat(monitoring.getStatus()).isEqualTo("False");
+        assertThat(monitoring.getReason()).isEqualTo("PrometheusOperatorMissing");
+        assertThat(monitoring.getMessage()).contains("ServiceMonitor", "PrometheusRule");
+        assertThat(condition("java", Conditions.READY).getReason()).isNotEqualTo("PrometheusOperatorMissing");
+        // The dashboard is a plain ConfigMap: it is written anyway.
+        assertThat(client.configMaps().inNamespace("bf-java").withName("buildfleet-dashboard").get().getMetadata()
+                .getLabels()).containsEntry("grafana_dashboard", "1");
+        // Per-tenant gauges for the alerts.
+        assertThat(registry.find("buildfleet_tenant_ready").tag("tenant", "java").gauge().value()).isZero();
+        assertThat(registry.find("buildfleet_tenant_storage_used_bytes").tag("tenant", "java").gauge()).isNotNull();
+    }
+
+    @Test
+    void withPrometheusOperatorCrdsServiceMonitorAndRulesAreWrittenOnceAndGaugesGoWithTheTenant() throws Exception {
+        for (String plural : List.of("servicemonitors", "prometheusrules")) {
+            String kind = plural.equals("servicemonitors") ? "ServiceMonitor" : "PrometheusRule";
+            client.resource(new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
+                    .withNewMetadata().withName(plural + ".monitoring.coreos.com").endMetadata()
+                    .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
+                    .withNewNames().withKind(kind).withPlural(plural).withSingular(kind.toLowerCase()).endNames()
+                    .addNewVersion().withName("v1").withServed(true).withStorage(true)
+                    .withNewSchema().withNewOpenAPIV3Schema().withType("object")
+                    .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema().endVersion()
+                    .endSpec().build()).create();
+        }
+        runJavaTenant();
+        eventually().untilAsserted(() -> assertThat(condition("java", MonitoringStep.MONITORING_READY).getStatus())
+                .isEqualTo("True"));
+        var resolved = TenantResolver.resolve(fleet.config(), tenant("java"));
+        String uid = fetch("java").getMetadata().getUid();
+        for (HasMetadata desired : TenantObjects.build(resolved)) {
+            if (desired instanceof GenericKubernetesResource) {
+                HasMetadata actual = MonitoringStep.fetch(client, desired);
+                assertThat(actual).as(desired.getKind()).isNotNull();
+                assertThat(actual.getMetadata().getOwnerReferences()).singleElement()
+                        .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(uid));
+                assertThat(OwnedObjects.isSubset(Serialization.jsonMapper().valueToTree(desired),
+                        Serialization.jsonMapper().valueToTree(actual))).as(desired.getKind()).isTrue();
+            }
+        }
+        // Resync: the GET-compared kinds are not written again.
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        drainWrites();
+        double before = reconciles();
+        Node n = client.nodes().withName("worker-java-1").get();
+        n.getMetadata().getAnnotations().put("touched", "yes");
+        client.resource(n).update();
+        eventually().until(() -> reconciles() > before);
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        assertThat(drainWrites()).containsExactly("PUT /api/v1/nodes/worker-java-1");
+
+        assertThat(registry.find("buildfleet_tenant_ready").tag("tenant", "java").gauge()).isNotNull();
+        client.resources(BuildTenant.class).withName("java").delete();
+        eventually().untilAsserted(() -> assertThat(registry.find("buildfleet_tenant_ready").tag("tenant", "java")
+                .gauge()).isNull());
     }
 
     @Test
