@@ -19,8 +19,14 @@ public interface GitLabRunners {
      */
     Optional<Long> findByDescription(RunnerSettings settings);
 
-    /** POST /api/v4/runners/verify; throws {@link GitLabFault.Reason#RunnerOrphaned} when the token is not valid. */
-    void verify(String token);
+    /**
+     * POST /api/v4/runners/verify: the runner's id and token expiry as GitLab knows them (the token field is the one
+     * given). Throws {@link GitLabFault.Reason#RunnerOrphaned} when the token is not valid.
+     */
+    RunnerToken verify(String token);
+
+    /** GET /api/v4/runners/:id: the runner's current settings, or empty when it no longer exists. */
+    Optional<RunnerSettings> get(long runnerId);
 
     /** POST /api/v4/runners/:id/reset_authentication_token (scope {@code manage_runner}); the old token stops working. */
     RunnerToken resetToken(long runnerId);

@@ -21,6 +21,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -119,9 +121,32 @@ public final class HttpGitLabRunners implements GitLabRunners {
     }
 
     @Override
-    public void verify(String token) {
+    public RunnerToken verify(String token) {
         ObjectNode body = JSON.createObjectNode().put("token", token);
-        send("POST", "runners/verify", body, null, "verify the runner token");
+        JsonNode r = send("POST", "runners/verify", body, null, "verify the runner token");
+        JsonNode expires = r.path("token_expires_at");
+        return new RunnerToken(r.path("id").asLong(), token,
+                expires.isNull() || expires.isMissingNode() ? null : expires.asText());
+    }
+
+    @Override
+    public Optional<RunnerSettings> get(long runnerId) {
+        JsonNode r;
+        try {
+            r = send("GET", "runners/" + runnerId, null, "manage_runner", "read runner " + runnerId);
+        } catch (GitLabFault fault) {
+            if (fault.getMessage().contains("HTTP 404")) {
+                return Optional.empty();
+            }
+            throw fault;
+        }
+        List<String> tags = new ArrayList<>();
+        r.path("tag_list").forEach(t -> tags.add(t.asText()));
+        JsonNode timeout = r.path("maximum_timeout");
+        return Optional.of(new RunnerSettings(r.path("runner_type").asText(null), null, null,
+                r.path("description").asText(null), tags, r.path("run_untagged").asBoolean(),
+                r.path("access_level").asText(null), r.path("locked").asBoolean(), r.path("paused").asBoolean(),
+                timeout.isNull() || timeout.isMissingNode() ? null : timeout.asInt()));
     }
 
     @Override

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 /**
  * A small stateful GitLab following the REST API docs of GitLab 18.x (Runners API, "Users API: create a runner"):
  * {@code POST /api/v4/user/runners} (scope create_runner) -> 201 {id, token, token_expires_at};
- * {@code POST /api/v4/runners/verify} {token} -> 200 or 403; {@code POST /api/v4/runners/:id/reset_authentication_token}
+ * {@code POST /api/v4/runners/verify} {token} -> 200 {id, token, token_expires_at} or 403;
+ * {@code GET /api/v4/runners/:id}; {@code POST /api/v4/runners/:id/reset_authentication_token}
  * -> 201 {token, token_expires_at}; {@code PUT /api/v4/runners/:id}; {@code DELETE /api/v4/runners/:id} -> 204;
  * {@code GET /api/v4/runners/all}, {@code /groups/:id/runners}, {@code /projects/:id/runners}. Access tokens carry
  * scopes (api covers all); bodies are JSON. Faults can be switched on: down (the connection is dropped), slow, or
@@ -187,16 +188,29 @@ public final class FakeGitLab implements AutoCloseable {
             }
             newToken(r);
             reply(ex, 201, tokenJson(r));
-        } else if ((m = RUNNER.matcher(path)).matches() && (method.equals("PUT") || method.equals("DELETE"))) {
+        } else if ((m = RUNNER.matcher(path)).matches()) {
             Runner r = runners.get(Long.parseLong(m.group(1)));
             if (r == null) {
                 reply(ex, 404, JSON.createObjectNode().put("message", "404 Runner Not Found"));
+            } else if (method.equals("GET")) {
+                ObjectNode n = JSON.createObjectNode().put("id", r.id).put("description", r.description)
+                        .put("runner_type", r.type).put("run_untagged", r.runUntagged)
+                        .put("access_level", r.accessLevel).put("locked", r.locked).put("paused", r.paused);
+                n.putArray("tag_list").addAll(r.tags.stream().map(JSON.getNodeFactory()::textNode).toList());
+                if (r.maximumTimeout == null) {
+                    n.putNull("maximum_timeout");
+                } else {
+                    n.put("maximum_timeout", r.maximumTimeout);
+                }
+                reply(ex, 200, n);
             } else if (method.equals("PUT")) {
                 apply(r, body);
                 reply(ex, 200, JSON.createObjectNode().put("id", r.id).put("description", r.description));
-            } else {
+            } else if (method.equals("DELETE")) {
                 runners.remove(r.id);
                 ex.sendResponseHeaders(204, -1);
+            } else {
+                reply(ex, 405, JSON.createObjectNode().put("error", "405 Method Not Allowed"));
             }
         } else if (method.equals("GET") && (path.equals("/api/v4/runners/all")
                 || (m = SCOPED_LIST.matcher(path)).matches())) {

@@ -42,7 +42,8 @@ class HttpGitLabRunnersTest {
         assertThat(r.tags).containsExactly("kaniko", "java");
         assertThat(r.accessLevel).isEqualTo("ref_protected");
 
-        c.verify(created.token());
+        assertThat(c.verify(created.token())).isEqualTo(created);
+        assertThat(c.get(created.id()).orElseThrow().tags()).containsExactly("kaniko", "java");
         assertThat(c.findByDescription(settings)).contains(created.id());
 
         GitLabRunners.RunnerToken reset = c.resetToken(created.id());
@@ -61,6 +62,7 @@ class HttpGitLabRunnersTest {
         c.delete(created.id());
         assertThat(gitlab.runners()).isEmpty();
         c.delete(created.id()); // already gone: fine
+        assertThat(c.get(created.id())).isEmpty();
         assertThat(c.findByDescription(settings)).isEmpty();
     }
 
