@@ -72,7 +72,6 @@ public final class FakeGitLab implements AutoCloseable {
     private volatile Duration delay = Duration.ZERO;
     /** Lifetime of new runner tokens; null: tokens do not expire. */
     private volatile Duration tokenLifetime = Duration.ofDays(30);
-    private volatile Instant now = Instant.parse("2026-11-23T12:00:00Z");
 
     public FakeGitLab() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -106,8 +105,13 @@ public final class FakeGitLab implements AutoCloseable {
         this.tokenLifetime = lifetime;
     }
 
-    public void now(Instant now) {
-        this.now = now;
+    /** A started fake, for field initialisers. */
+    public static FakeGitLab started() {
+        try {
+            return new FakeGitLab();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public Map<Long, Runner> runners() {
@@ -278,12 +282,12 @@ public final class FakeGitLab implements AutoCloseable {
 
     private void newToken(Runner r) {
         r.token = "glrt-fake" + tokens.incrementAndGet() + "x" + Long.toHexString(System.nanoTime());
-        r.tokenExpiresAt = tokenLifetime == null ? null : now.plus(tokenLifetime);
+        r.tokenExpiresAt = tokenLifetime == null ? null : Instant.now().plus(tokenLifetime);
     }
 
     private Runner byToken(String token) {
         return runners.values().stream().filter(r -> r.token.equals(token)
-                && (r.tokenExpiresAt == null || r.tokenExpiresAt.isAfter(now))).findFirst().orElse(null);
+                && (r.tokenExpiresAt == null || r.tokenExpiresAt.isAfter(Instant.now()))).findFirst().orElse(null);
     }
 
     private static ObjectNode tokenJson(Runner r) {
