@@ -205,7 +205,8 @@ public final class RunnerStep {
 
     /** The runner's unique description: the tenant's uid makes a recreated tenant of the same name a new runner. */
     static String description(BuildTenant tenant, RunnerCreateSpec create) {
-        String base = "buildfleet " + tenant.getMetadata().getName() + " " + tenant.getMetadata().getUid();
+        String uid = tenant.getMetadata().getUid();
+        String base = "buildfleet " + tenant.getMetadata().getName() + (uid == null ? "" : " " + uid);
         return create.description() == null ? base : create.description() + " (" + base + ")";
     }
 
@@ -226,6 +227,11 @@ public final class RunnerStep {
                 || actual.paused() != wanted.paused()
                 || !Objects.equals(actual.description(), wanted.description())
                 || (wanted.maximumTimeout() != null && !wanted.maximumTimeout().equals(actual.maximumTimeout()));
+    }
+
+    /** The settings buildfleet keeps in GitLab for this tenant's runner (also used by the CLI). */
+    public static GitLabRunners.RunnerSettings settingsOf(BuildTenant tenant, ResolvedTenant t) {
+        return settings(tenant, t);
     }
 
     /** A hash of the runner id and the token's expiry: names the token without revealing it. */
