@@ -109,6 +109,15 @@ class HttpGitLabRunnersTest {
     }
 
     @Test
+    void aCaBundleWithoutCertificatesIsACleanError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path pem = java.nio.file.Files.writeString(tmp.resolve("ca.pem"), "not a certificate\n");
+        assertThatThrownBy(() -> new HttpGitLabRunners(new HttpGitLabRunners.Connection(gitlab.url(), pem, null,
+                Duration.ofSeconds(1)), PAT)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ca.pem");
+    }
+
+    @Test
     void aMissingAccessTokenIsRefusedUpFront() {
         assertThatThrownBy(() -> client(" ", Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
     }
