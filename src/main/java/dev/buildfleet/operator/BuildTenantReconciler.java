@@ -212,7 +212,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             boolean rotating = stored.status() != null && stored.status().retiringAccessKeyIds() != null;
             control.rescheduleAfter(storageOk && !rotating ? STORAGE_REFRESH : STORAGE_RETRY);
         }
-        if (runner != null && gitlab != null) {
+        if (runner != null && (gitlab != null || !runner.registered())) {
             // Verify and rotate on a schedule too; retry sooner while GitLab fails.
             Duration next = runner.registered() ? STORAGE_REFRESH : gitlabRetry;
             control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, next.toMillis()))
@@ -391,10 +391,15 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     if (delay.compareTo(GITLAB_MAX_RETRY) > 0) {
                         delay = GITLAB_MAX_RETRY;
                     }
-                    events.warning(tenant, fault.reason().name(), "the runner could not be deleted in GitLab, so "
-                            + "the tenant stays until it is (attempt " + attempt + ", next in " + delay.toSeconds()
-                            + " s; annotate " + RunnerStep.FORCE_REMOVE_ANNOTATION + " to give up on it): "
-                            + fault.getMessage());
+                    String message = "the runner could not be deleted in GitLab, so the tenant stays until it is "
+                            + "(attempt " + attempt + ", next in " + delay.toSeconds() + " s; annotate "
+                            + RunnerStep.FORCE_REMOVE_ANNOTATION + " to give up on it): " + fault.getMessage();
+                    events.warning(tenant, fault.reason().name(), message);
+                    // A stable message: a status write per attempt would wake the clean-up at once and defeat the
+                    // backoff.
+                    reportDeletionBlocked(tenant, context, fault.reason().name(), "the runner could not be deleted "
+                            + "in GitLab, so the tenant stays until it is; retrying with backoff (annotate "
+                            + RunnerStep.FORCE_REMOVE_ANNOTATION + " to give up on it): " + fault.getMessage());
                     return DeleteControl.noFinalizerRemoval().rescheduleAfter(delay);
                 }
             }
@@ -416,6 +421,34 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         latestRunner.remove(name);
         deleteAttempts.remove(name);
         return DeleteControl.defaultDelete();
+    }
+
+    /** Says in the tenant's status why its deletion waits; best effort (the Event already says it). */
+    private void reportDeletionBlocked(BuildTenant tenant, Context<BuildTenant> context, String reason,
+                                       String message) {
+        BuildTenantStatus old = tenant.getStatus();
+        if (old == null) {
+            return;
+        }
+        long generation = tenant.getMetadata().getGeneration() == null ? 0 : tenant.getMetadata().getGeneration();
+        List<Condition> conditions = Conditions.merge(old.conditions(), List.of(
+                Conditions.of(RunnerStep.RUNNER_REGISTERED, false, reason, truncate(message))), generation,
+                clock.instant());
+        if (Objects.equals(conditions, old.conditions())) {
+            return;
+        }
+        BuildTenantStatus status = new BuildTenantStatus(old.observedGeneration(), conditions, old.namespace(),
+                old.runnerId(), old.tokenExpiresAt(), old.bucket(), old.capacity(), old.storage());
+        try {
+            context.getClient().resources(BuildTenant.class).withName(tenant.getMetadata().getName())
+                    .editStatus(t -> {
+                        t.setStatus(status);
+                        return t;
+                    });
+        } catch (RuntimeException e) {
+            LOG.warn("tenant={} could not write the deletion status: {}", tenant.getMetadata().getName(),
+                    e.getMessage());
+        }
     }
 
     /** Every node the operator knows; the assessment picks the tenant's own and looks for shared ones. */

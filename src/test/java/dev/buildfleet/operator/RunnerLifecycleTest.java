@@ -127,10 +127,10 @@ class RunnerLifecycleTest {
     }
 
     void wake() {
-        client.resources(BuildTenant.class).withName("java").edit(t -> {
+        eventually().untilAsserted(() -> client.resources(BuildTenant.class).withName("java").edit(t -> {
             t.getMetadata().getAnnotations().put("wake", Long.toString(System.nanoTime()));
             return t;
-        });
+        }));
     }
 
     @Test
@@ -168,13 +168,13 @@ class RunnerLifecycleTest {
         awaitRegistered("RunnerCreated");
         long id = gitlab.runners().keySet().iterator().next();
 
-        client.resources(BuildTenant.class).withName("java").edit(t -> {
+        eventually().untilAsserted(() -> client.resources(BuildTenant.class).withName("java").edit(t -> {
             RunnerCreateSpec c = t.getSpec().gitlab().runner().create();
             t.setSpec(withRunner(t.getSpec(), new RunnerSpec(null, new RunnerCreateSpec(c.runnerType(), c.groupId(),
                     c.projectId(), c.description(), List.of("java", "kaniko", "big"), c.runUntagged(),
                     c.accessLevel(), c.locked(), true, 7200))));
             return t;
-        });
+        }));
         eventually().untilAsserted(() -> {
             assertThat(gitlab.runners().get(id).tags).containsExactlyInAnyOrder("java", "kaniko", "big");
             assertThat(gitlab.runners().get(id).paused).isTrue();
@@ -239,6 +239,10 @@ class RunnerLifecycleTest {
         assertThat(client.v1().events().inAnyNamespace().list().getItems())
                 .anyMatch(e -> e.getReason().equals("GitLabUnreachable")
                         && e.getMessage().contains("the tenant stays until it is"));
+        eventually().untilAsserted(() -> {
+            assertThat(registered().getReason()).isEqualTo("GitLabUnreachable");
+            assertThat(registered().getMessage()).contains("could not be deleted in GitLab");
+        });
         assertThat(gitlab.runners()).hasSize(1);
 
         gitlab.down(false);
@@ -254,10 +258,10 @@ class RunnerLifecycleTest {
         gitlab.down(true);
         client.resources(BuildTenant.class).withName("java").delete();
         eventually().untilAsserted(() -> assertThat(gitlab.count("DELETE /api/v4/runners/")).isGreaterThanOrEqualTo(1));
-        client.resources(BuildTenant.class).withName("java").edit(t -> {
+        eventually().untilAsserted(() -> client.resources(BuildTenant.class).withName("java").edit(t -> {
             t.getMetadata().getAnnotations().put(RunnerStep.FORCE_REMOVE_ANNOTATION, "true");
             return t;
-        });
+        }));
         eventually().untilAsserted(() -> assertThat(fetch()).isNull());
         assertThat(client.v1().events().inAnyNamespace().list().getItems())
                 .anyMatch(e -> e.getReason().equals("RunnerForceRemoved"));
