@@ -1,5 +1,6 @@
 package dev.buildfleet.cli;
 
+import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.storage.StorageFault;
 import dev.buildfleet.validation.InvalidInputException;
 import dev.buildfleet.validation.Problem;
@@ -14,16 +15,18 @@ import java.util.Map;
         versionProvider = Main.Version.class,
         description = "Tenant-isolated GitLab Runner + Kaniko build fleets on Kubernetes.",
         subcommands = {ValidateCommand.class, RenderCommand.class, CrdCommand.class, OperatorCommand.class,
-                StorageCommand.class,
+                StorageCommand.class, RunnerCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:invalid input (each problem is printed with its field path)",
                 "2:usage error", "3:could not read or write files",
-                "4:RGW failed (storage commands; the reason is printed)"})
+                "4:RGW failed (storage commands; the reason is printed)",
+                "5:GitLab failed (runner commands; the reason is printed)"})
 public final class Main implements Runnable {
     public static final int INVALID_INPUT = 1;
     public static final int IO_ERROR = 3;
     public static final int STORAGE_FAULT = 4;
+    public static final int GITLAB_FAULT = 5;
 
     /** The environment the storage commands read the RGW admin keys from. */
     final Map<String, String> env;
@@ -60,6 +63,10 @@ public final class Main implements Runnable {
                 cmd.getErr().println("buildfleet: " + fault.reason() + ": " + fault.getMessage());
                 return STORAGE_FAULT;
             }
+            if (ex instanceof GitLabFault fault) {
+                cmd.getErr().println("buildfleet: " + fault.reason() + ": " + fault.getMessage());
+                return GITLAB_FAULT;
+            }
             if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println("buildfleet: " + ex.getMessage());
                 return IO_ERROR;
@@ -80,7 +87,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: validate, render, crd, operator or storage");
+                "name a command: validate, render, crd, operator, storage or runner");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -4,6 +4,9 @@ import dev.buildfleet.config.FleetConfig;
 import dev.buildfleet.config.FleetLoader;
 import dev.buildfleet.config.Defaults;
 import dev.buildfleet.model.Names;
+import dev.buildfleet.gitlab.GitLabConnections;
+import dev.buildfleet.gitlab.GitLabRunners;
+import dev.buildfleet.gitlab.HttpGitLabRunners;
 import dev.buildfleet.operator.BuildfleetOperator;
 import dev.buildfleet.operator.StorageStep;
 import dev.buildfleet.storage.RgwTenantStorage;
@@ -84,7 +87,8 @@ final class OperatorCommand implements Callable<Integer> {
         Operator operator = BuildfleetOperator.create(client, fleetConfig, registry, new BuildfleetOperator.Options(
                 leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace,
                 Objects.requireNonNullElseGet(System.getenv("POD_NAME"), OperatorCommand::hostName), tenantSelector,
-                true), storage(client, fleetConfig));
+                true), storage(client, fleetConfig), gitlab(client, fleetConfig),
+                BuildfleetOperator.GITLAB_RETRY);
         OperatorServer server = new OperatorServer(port, operator, registry);
         operator.start();
         return new Running(operator, server, client);
@@ -107,6 +111,26 @@ final class OperatorCommand implements Callable<Integer> {
         }
         String region = config.ceph().region() == null ? Defaults.CEPH_REGION : config.ceph().region();
         return RgwTenantStorage.connect(URI.create(config.ceph().resolvedAdminEndpoint()), region, keys);
+    }
+
+    /**
+     * The GitLab client for created runners, with the access token from the Secret named in FleetConfig
+     * (gitlab.accessTokenSecret), or null when none is named: then only given-token tenants can be Ready.
+     */
+    static GitLabRunners gitlab(KubernetesClient client, FleetConfig config) throws IOException {
+        FleetConfig.NamespacedSecretKey ref = config.gitlab().accessTokenSecret();
+        if (ref == null) {
+            return null;
+        }
+        Secret secret = client.secrets().inNamespace(ref.namespace()).withName(ref.name()).get();
+        String token = secret == null || secret.getData() == null || secret.getData().get(ref.resolvedKey()) == null
+                ? null : new String(java.util.Base64.getDecoder().decode(secret.getData().get(ref.resolvedKey())),
+                java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (token == null || token.isEmpty()) {
+            throw new IOException("GitLab access token Secret " + ref.namespace() + "/" + ref.name()
+                    + " is missing or lacks key " + ref.resolvedKey());
+        }
+        return new HttpGitLabRunners(GitLabConnections.of(config.gitlab()), token);
     }
 
     private static String hostName() {

@@ -20,12 +20,44 @@ public record FleetConfig(
         Monitoring monitoring,
         Defaults defaults) {
 
+    /**
+     * GitLab: {@code url}, {@code cidrs} and {@code ports} are where runners reach it. For the operator's own calls
+     * (creating, rotating and deleting runners): {@code accessTokenSecret} holds an access token with the
+     * create_runner and manage_runner scopes; {@code caBundle} is a PEM file of the CAs to trust (default: the JDK's);
+     * {@code proxy} an http://host:port proxy; {@code timeoutSeconds} per request (default 30);
+     * {@code tokenRotationMarginDays}: reset a runner token this long before it expires (default 7).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record GitLab(
             String url,
             List<String> cidrs,
             List<Integer> ports,
-            Boolean allowInsecureHttp) {
+            Boolean allowInsecureHttp,
+            NamespacedSecretKey accessTokenSecret,
+            String caBundle,
+            String proxy,
+            Integer timeoutSeconds,
+            Integer tokenRotationMarginDays) {
+
+        public GitLab(String url, List<String> cidrs, List<Integer> ports, Boolean allowInsecureHttp) {
+            this(url, cidrs, ports, allowInsecureHttp, null, null, null, null, null);
+        }
+
+        public java.time.Duration timeout() {
+            return java.time.Duration.ofSeconds(timeoutSeconds == null ? 30 : timeoutSeconds);
+        }
+
+        public java.time.Duration rotationMargin() {
+            return java.time.Duration.ofDays(tokenRotationMarginDays == null ? 7 : tokenRotationMarginDays);
+        }
+    }
+
+    /** One key of a Secret in a named namespace (platform config, not a tenant's); key defaults to "token". */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record NamespacedSecretKey(String namespace, String name, String key) {
+        public String resolvedKey() {
+            return key == null ? "token" : key;
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -4,6 +4,8 @@ import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.BuildTenantStatus;
 import dev.buildfleet.api.StorageStatus;
 import dev.buildfleet.config.FleetConfig;
+import dev.buildfleet.gitlab.GitLabFault;
+import dev.buildfleet.gitlab.GitLabRunners;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.TenantObjects;
@@ -70,6 +72,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     /** Bucket usage is refreshed this often even when nothing in the cluster changes. */
     static final Duration STORAGE_REFRESH = Duration.ofMinutes(5);
     static final Duration STORAGE_RETRY = Duration.ofSeconds(30);
+    static final Duration GITLAB_RETRY = Duration.ofSeconds(30);
+    private static final Duration GITLAB_MAX_RETRY = Duration.ofMinutes(10);
     private static final int MAX_MESSAGE = 2000;
     private static final String NODES = "nodes";
 
@@ -84,14 +88,31 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     private final Map<String, StorageStatus> latestStorage = new java.util.concurrent.ConcurrentHashMap<>();
     /** Monitoring (issue #7): which prometheus-operator kinds the cluster has. */
     private final MonitoringStep monitoring;
+    /** The runner id and token expiry this process saw last, per tenant (same reason as latestStorage). */
+    private final Map<String, RunnerStep.Result> latestRunner = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Failed runner deletions in a row, per tenant: the retry delay doubles with each. */
+    private final Map<String, Integer> deleteAttempts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final GitLabRunners gitlab;
+    private final Duration gitlabRetry;
 
     /** @param storage the RGW client, or null when the operator holds no RGW admin credentials */
     public BuildTenantReconciler(FleetConfig config, Clock clock, OperatorMetrics metrics, TenantStorage storage) {
+        this(config, clock, metrics, storage, null, GITLAB_RETRY);
+    }
+
+    /**
+     * @param gitlab      the GitLab client, or null when the operator holds no GitLab access token
+     * @param gitlabRetry first delay before a failed GitLab call is retried (doubles up to 10 minutes)
+     */
+    public BuildTenantReconciler(FleetConfig config, Clock clock, OperatorMetrics metrics, TenantStorage storage,
+                                 GitLabRunners gitlab, Duration gitlabRetry) {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
         this.storage = storage;
         this.monitoring = new MonitoringStep(clock);
+        this.gitlab = gitlab;
+        this.gitlabRetry = gitlabRetry;
     }
 
     @Override
@@ -132,6 +153,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         ResolvedTenant resolved = null;
         NodeAssessment assessed = null;
         StorageStep.Result stored = null;
+        RunnerStep.Result runner = null;
         int writes = 0;
 
         List<Problem> problems = TenantValidator.validate(config, tenant);
@@ -145,17 +167,27 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     latestStorage.getOrDefault(name, old == null ? null : old.storage()), resolved,
                     owned(context, Secret.class, resolved.cache().credentialsSecret()),
                     owned(context, Deployment.class, Names.RUNNER_DEPLOYMENT));
+            RunnerStep.Result last = latestRunner.get(name);
+            runner = new RunnerStep(gitlab, context.getClient(), clock, config.gitlab().rotationMargin()).run(tenant,
+                    resolved, last != null ? last.runnerId() : old == null ? null : old.runnerId(),
+                    last != null ? last.tokenExpiresAt() : old == null ? null : old.tokenExpiresAt(),
+                    owned(context, Secret.class, Names.RUNNER_TOKEN_SECRET));
+            latestRunner.put(name, runner);
             // Monitoring (issue #7): prometheus-operator kinds only when their CRDs exist; never affects Ready.
             MonitoringStep.Result monitored = monitoring.filter(context.getClient(), resolved,
-                    desired(resolved, stored));
+                    desired(resolved, stored, runner));
             writes = converge(tenant, resolved, monitored.applicable(), context);
             assessed = NodeAssessment.of(resolved, nodes(context), otherSelectors(tenant, context));
-            wanted.add(ready(resolved, assessed, stored.condition(), context));
+            wanted.add(ready(resolved, assessed, stored.condition(), runner.condition(), context));
             wanted.add(assessed.nodesReady());
             wanted.add(assessed.capacitySufficient());
             wanted.add(stored.condition());
             wanted.add(monitored.condition());
+            wanted.add(runner.condition());
             for (String event : stored.events()) {
+                events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
+            }
+            for (String event : runner.events()) {
                 events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
             }
         }
@@ -165,7 +197,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 clock.instant());
         BuildTenantStatus status = new BuildTenantStatus(generation, conditions,
                 resolved == null ? (old == null ? null : old.namespace()) : resolved.namespace(),
-                old == null ? null : old.runnerId(), old == null ? null : old.tokenExpiresAt(),
+                runner == null ? (old == null ? null : old.runnerId()) : runner.runnerId(),
+                runner == null ? (old == null ? null : old.tokenExpiresAt()) : runner.tokenExpiresAt(),
                 resolved == null ? (old == null ? null : old.bucket()) : resolved.cache().bucket(),
                 assessed == null ? (old == null ? null : old.capacity()) : assessed.capacity(),
                 stored == null ? (old == null ? null : old.storage()) : stored.status());
@@ -186,6 +219,12 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             boolean storageOk = Conditions.isTrue(conditions, StorageStep.STORAGE_READY);
             boolean rotating = stored.status() != null && stored.status().retiringAccessKeyIds() != null;
             control.rescheduleAfter(storageOk && !rotating ? STORAGE_REFRESH : STORAGE_RETRY);
+        }
+        if (runner != null && (gitlab != null || !runner.registered())) {
+            // Verify and rotate on a schedule too; retry sooner while GitLab fails.
+            Duration next = runner.registered() ? STORAGE_REFRESH : gitlabRetry;
+            control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, next.toMillis()))
+                    .orElse(next.toMillis()));
         }
         return control;
     }
@@ -213,9 +252,23 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
 
     /** The model's objects, plus what only the operator knows: the storage Secret and the key the runner uses. */
     static List<HasMetadata> desired(ResolvedTenant resolved, StorageStep.Result stored) {
+        return desired(resolved, stored, null);
+    }
+
+    /** ... plus the runner token Secret when it changed, and which token the runner runs with. */
+    static List<HasMetadata> desired(ResolvedTenant resolved, StorageStep.Result stored, RunnerStep.Result runner) {
         List<HasMetadata> objects = new ArrayList<>(TenantObjects.build(resolved));
         if (stored != null && stored.credentials() != null) {
             objects.add(1, stored.credentials());
+        }
+        if (runner != null && runner.tokenSecret() != null) {
+            objects.add(1, runner.tokenSecret());
+        }
+        if (runner != null && runner.identity() != null) {
+            objects.stream().filter(o -> o instanceof Deployment d
+                            && d.getMetadata().getName().equals(Names.RUNNER_DEPLOYMENT)).map(o -> (Deployment) o)
+                    .forEach(d -> d.getSpec().getTemplate().getMetadata().getAnnotations()
+                            .put(RunnerStep.TOKEN_ANNOTATION, runner.identity()));
         }
         if (stored != null && stored.accessKeyId() != null) {
             objects.stream().filter(o -> o instanceof Deployment).map(o -> (Deployment) o)
@@ -256,13 +309,17 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     }
 
     private static Condition ready(ResolvedTenant t, NodeAssessment nodes, Condition storageReady,
-                                   Context<BuildTenant> context) {
+                                   Condition runnerRegistered, Context<BuildTenant> context) {
         if (!"True".equals(nodes.nodesReady().getStatus())) {
             return Conditions.of(Conditions.READY, false, nodes.nodesReady().getReason(),
                     nodes.nodesReady().getMessage());
         }
         if (!"True".equals(storageReady.getStatus())) {
             return Conditions.of(Conditions.READY, false, storageReady.getReason(), storageReady.getMessage());
+        }
+        if (!"True".equals(runnerRegistered.getStatus())) {
+            return Conditions.of(Conditions.READY, false, runnerRegistered.getReason(),
+                    runnerRegistered.getMessage());
         }
         Deployment runner = context.getSecondaryResources(Deployment.class).stream()
                 .filter(d -> d.getMetadata().getName().equals(Names.RUNNER_DEPLOYMENT)).findFirst().orElse(null);
@@ -327,6 +384,40 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         if (!TenantValidator.validate(config, tenant).isEmpty()) {
             events.warning(tenant, "StorageUntouched", "the spec is invalid, so its storage is left as it is");
         } else {
+            ResolvedTenant resolved = TenantResolver.resolve(config, tenant);
+            RunnerStep.Result last = latestRunner.get(name);
+            Long runnerId = last != null && last.runnerId() != null ? last.runnerId()
+                    : tenant.getStatus() == null ? null : tenant.getStatus().runnerId();
+            try {
+                String event = new RunnerStep(gitlab, context.getClient(), clock, config.gitlab().rotationMargin())
+                        .cleanup(tenant, resolved, runnerId);
+                events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
+                deleteAttempts.remove(name);
+            } catch (GitLabFault fault) {
+                if (RunnerStep.forceRemove(tenant)) {
+                    events.warning(tenant, "RunnerForceRemoved", "the runner could not be deleted in GitLab ("
+                            + fault.getMessage() + ") and annotation " + RunnerStep.FORCE_REMOVE_ANNOTATION
+                            + " lets the tenant go anyway: delete runner " + runnerId + " in GitLab by hand");
+                } else {
+                    int attempt = deleteAttempts.merge(name, 1, Integer::sum);
+                    Duration delay = gitlabRetry.multipliedBy(1L << Math.min(attempt - 1, 10));
+                    if (delay.compareTo(GITLAB_MAX_RETRY) > 0) {
+                        delay = GITLAB_MAX_RETRY;
+                    }
+                    String message = "the runner could not be deleted in GitLab, so the tenant stays until it is "
+                            + "(attempt " + attempt + ", next in " + delay.toSeconds() + " s; annotate "
+                            + RunnerStep.FORCE_REMOVE_ANNOTATION + " to give up on it): " + fault.getMessage();
+                    events.warning(tenant, fault.reason().name(), message);
+                    // A stable message: a status write per attempt would wake the clean-up at once and defeat the
+                    // backoff.
+                    reportDeletionBlocked(tenant, context, fault.reason().name(), "the runner could not be deleted "
+                            + "in GitLab, so the tenant stays until it is; retrying with backoff (annotate "
+                            + RunnerStep.FORCE_REMOVE_ANNOTATION + " to give up on it): " + fault.getMessage());
+                    return DeleteControl.noFinalizerRemoval().rescheduleAfter(delay);
+                }
+            }
+        }
+        if (TenantValidator.validate(config, tenant).isEmpty()) {
             try {
                 String event = new StorageStep(storage, context.getClient())
                         .cleanup(TenantResolver.resolve(config, tenant));
@@ -340,7 +431,37 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         LOG.info("tenant={} deleted; its namespace and objects are garbage-collected", name);
         metrics.forget(name);
         latestStorage.remove(name);
+        latestRunner.remove(name);
+        deleteAttempts.remove(name);
         return DeleteControl.defaultDelete();
+    }
+
+    /** Says in the tenant's status why its deletion waits; best effort (the Event already says it). */
+    private void reportDeletionBlocked(BuildTenant tenant, Context<BuildTenant> context, String reason,
+                                       String message) {
+        BuildTenantStatus old = tenant.getStatus();
+        if (old == null) {
+            return;
+        }
+        long generation = tenant.getMetadata().getGeneration() == null ? 0 : tenant.getMetadata().getGeneration();
+        List<Condition> conditions = Conditions.merge(old.conditions(), List.of(
+                Conditions.of(RunnerStep.RUNNER_REGISTERED, false, reason, truncate(message))), generation,
+                clock.instant());
+        if (Objects.equals(conditions, old.conditions())) {
+            return;
+        }
+        BuildTenantStatus status = new BuildTenantStatus(old.observedGeneration(), conditions, old.namespace(),
+                old.runnerId(), old.tokenExpiresAt(), old.bucket(), old.capacity(), old.storage());
+        try {
+            context.getClient().resources(BuildTenant.class).withName(tenant.getMetadata().getName())
+                    .editStatus(t -> {
+                        t.setStatus(status);
+                        return t;
+                    });
+        } catch (RuntimeException e) {
+            LOG.warn("tenant={} could not write the deletion status: {}", tenant.getMetadata().getName(),
+                    e.getMessage());
+        }
     }
 
     /** Every node the operator knows; the assessment picks the tenant's own and looks for shared ones. */

@@ -1,6 +1,7 @@
 package dev.buildfleet.operator;
 
 import dev.buildfleet.config.FleetConfig;
+import dev.buildfleet.gitlab.GitLabRunners;
 import dev.buildfleet.storage.TenantStorage;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -15,6 +16,7 @@ public final class BuildfleetOperator {
     static final Duration LEASE_DURATION = Duration.ofSeconds(15);
     static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
     static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
+    public static final Duration GITLAB_RETRY = BuildTenantReconciler.GITLAB_RETRY;
 
     private BuildfleetOperator() {
     }
@@ -39,6 +41,16 @@ public final class BuildfleetOperator {
     /** @param storage the RGW client for provisioning tenants' storage, or null when none is configured */
     public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
                                   Options options, TenantStorage storage) {
+        return create(client, config, registry, options, storage, null, BuildTenantReconciler.GITLAB_RETRY);
+    }
+
+    /**
+     * @param gitlab      the GitLab client for creating and rotating runners, or null when none is configured
+     * @param gitlabRetry first delay before a failed GitLab call (e.g. deleting a runner) is retried
+     */
+    public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
+                                  Options options, TenantStorage storage, GitLabRunners gitlab,
+                                  Duration gitlabRetry) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
@@ -52,7 +64,7 @@ public final class BuildfleetOperator {
             }
         });
         operator.register(new BuildTenantReconciler(config, Clock.systemUTC(), new OperatorMetrics(registry),
-                        storage),
+                        storage, gitlab, gitlabRetry),
                 overrider -> {
                     if (options.tenantSelector() != null && !options.tenantSelector().isBlank()) {
                         overrider.withLabelSelector(options.tenantSelector());

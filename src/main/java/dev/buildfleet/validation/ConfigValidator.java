@@ -27,6 +27,30 @@ public final class ConfigValidator {
                     "set " + p + "gitlab.allowInsecureHttp: true if you accept that"));
             cidrs(gitlab.cidrs(), p + "gitlab.cidrs", "GitLab", problems);
             ports(gitlab.ports(), p + "gitlab.ports", problems);
+            FleetConfig.NamespacedSecretKey token = gitlab.accessTokenSecret();
+            if (token != null) {
+                secretRef(token.namespace(), token.name(), p + "gitlab.accessTokenSecret", problems);
+                if (token.key() != null && !token.key().matches("^[-._a-zA-Z0-9]+$")) {
+                    problems.add(new Problem(p + "gitlab.accessTokenSecret.key", "'" + token.key()
+                            + "' is not a Secret key (letters, digits, '-', '_' and '.')"));
+                }
+            }
+            if (gitlab.caBundle() != null && (gitlab.caBundle().isBlank() || !gitlab.caBundle().startsWith("/"))) {
+                problems.add(new Problem(p + "gitlab.caBundle", "'" + gitlab.caBundle() + "' is not an absolute "
+                        + "path to a PEM file (mount the CA bundle into the operator pod and name its path)"));
+            }
+            if (gitlab.proxy() != null) {
+                check(problems, p + "gitlab.proxy", Checks.url(gitlab.proxy(), true, ""));
+            }
+            if (gitlab.timeoutSeconds() != null && (gitlab.timeoutSeconds() < 1 || gitlab.timeoutSeconds() > 600)) {
+                problems.add(new Problem(p + "gitlab.timeoutSeconds", gitlab.timeoutSeconds()
+                        + " is out of range; use 1 to 600 seconds"));
+            }
+            if (gitlab.tokenRotationMarginDays() != null && (gitlab.tokenRotationMarginDays() < 1
+                    || gitlab.tokenRotationMarginDays() > 365)) {
+                problems.add(new Problem(p + "gitlab.tokenRotationMarginDays", gitlab.tokenRotationMarginDays()
+                        + " is out of range; use 1 to 365 days"));
+            }
         }
         if (config.kubernetesApi() == null) {
             problems.add(new Problem(p + "kubernetesApi", "missing; set cidrs (the API server's addresses, e.g. "
@@ -45,17 +69,7 @@ public final class ConfigValidator {
             }
             FleetConfig.NamespacedSecret admin = config.ceph().adminCredentialsSecret();
             if (admin != null) {
-                String path = p + "ceph.adminCredentialsSecret";
-                if (admin.namespace() == null || !Checks.DNS_LABEL.matcher(admin.namespace()).matches()
-                        || admin.namespace().length() > 63) {
-                    problems.add(new Problem(path + ".namespace", "'" + admin.namespace()
-                            + "' is not a namespace name (lowercase letters, digits and '-')"));
-                }
-                if (admin.name() == null || !Checks.DNS_SUBDOMAIN.matcher(admin.name()).matches()
-                        || admin.name().length() > 253) {
-                    problems.add(new Problem(path + ".name", "'" + admin.name()
-                            + "' is not a Secret name (lowercase letters, digits, '-' and '.')"));
-                }
+                secretRef(admin.namespace(), admin.name(), p + "ceph.adminCredentialsSecret", problems);
             }
         }
         if (config.images() != null) {
@@ -160,6 +174,17 @@ public final class ConfigValidator {
         if (request != null && limit != null && limit.compareTo(request) < 0) {
             problems.add(new Problem(path + ".limit", range.limit() + " is below the request " + range.request()
                     + "; a limit must be at least the request"));
+        }
+    }
+
+    private static void secretRef(String namespace, String name, String path, List<Problem> problems) {
+        if (namespace == null || !Checks.DNS_LABEL.matcher(namespace).matches() || namespace.length() > 63) {
+            problems.add(new Problem(path + ".namespace", "'" + namespace
+                    + "' is not a namespace name (lowercase letters, digits and '-')"));
+        }
+        if (name == null || !Checks.DNS_SUBDOMAIN.matcher(name).matches() || name.length() > 253) {
+            problems.add(new Problem(path + ".name", "'" + name
+                    + "' is not a Secret name (lowercase letters, digits, '-' and '.')"));
         }
     }
 }

@@ -213,6 +213,23 @@ class BadInputTest {
     }
 
     @Test
+    void gitlabOperatorSettingsAreCheckedWithTheirFieldPaths() throws IOException {
+        String yaml = exampleWith(root -> {
+            ObjectNode gitlab = (ObjectNode) root.get("config").get("gitlab");
+            gitlab.putObject("accessTokenSecret").put("namespace", "Bad_NS").put("name", "gitlab-token")
+                    .put("key", "a/b");
+            gitlab.put("caBundle", "relative/ca.pem").put("proxy", "ftp://proxy:3128").put("timeoutSeconds", 0)
+                    .put("tokenRotationMarginDays", 400);
+        });
+        Path file = Files.writeString(tmp.resolve("fleet.yaml"), yaml);
+        Cli validate = Cli.run("validate", "-f", file.toString());
+        assertThat(validate.exitCode()).isEqualTo(1);
+        assertThat(validate.err()).contains("6 problems:", "config.gitlab.accessTokenSecret.namespace:",
+                "config.gitlab.accessTokenSecret.key:", "config.gitlab.caBundle:", "config.gitlab.proxy:",
+                "config.gitlab.timeoutSeconds:", "config.gitlab.tokenRotationMarginDays:");
+    }
+
+    @Test
     void plainHttpGitLabIsAcceptedOnlyWithExplicitOptIn() throws IOException {
         String yaml = exampleWith(root -> ((ObjectNode) root.get("config").get("gitlab"))
                 .put("url", "http://gitlab.example.com").put("allowInsecureHttp", true));

@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import dev.buildfleet.gitlab.FakeGitLab;
+import dev.buildfleet.gitlab.HttpGitLabRunners;
 import dev.buildfleet.storage.InMemoryTenantStorage;
 import dev.buildfleet.storage.StoragePlan;
 import io.javaoperatorsdk.operator.Operator;
@@ -50,6 +52,7 @@ class OperatorTest {
     SimpleMeterRegistry registry;
     Operator operator;
     final InMemoryTenantStorage storage = new InMemoryTenantStorage();
+    final FakeGitLab gitlab = FakeGitLab.started().accessToken("glpat-operator", "api");
 
     @BeforeEach
     void registerCrd() throws Exception {
@@ -63,12 +66,14 @@ class OperatorTest {
         if (operator != null) {
             operator.stop();
         }
+        gitlab.close();
     }
 
     void startOperator() {
         registry = new SimpleMeterRegistry();
         operator = BuildfleetOperator.create(client, fleet.config(), registry, BuildfleetOperator.Options.SINGLE,
-                storage);
+                storage, new HttpGitLabRunners(new HttpGitLabRunners.Connection(gitlab.url(), null, null,
+                        Duration.ofSeconds(5)), "glpat-operator"), Duration.ofMillis(200));
         operator.start();
     }
 

@@ -1,0 +1,53 @@
+package dev.buildfleet.gitlab;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A tenant runner's lifecycle in GitLab with runner authentication tokens (glrt-, GitLab >= 15.10; legacy
+ * registration tokens are disabled by default since 17.0). Every method throws {@link GitLabFault} on failure.
+ * Tokens are passed in and out but never logged nor put into a fault's message.
+ */
+public interface GitLabRunners {
+
+    /** POST /api/v4/user/runners (access token scope {@code create_runner}). */
+    RunnerToken create(RunnerSettings settings);
+
+    /**
+     * The runner in the settings' scope (instance, group or project) whose description is exactly
+     * {@code settings.description()}, if any: how a runner created before a crash is found again.
+     */
+    Optional<Long> findByDescription(RunnerSettings settings);
+
+    /**
+     * POST /api/v4/runners/verify: the runner's id and token expiry as GitLab knows them (the token field is the one
+     * given). Throws {@link GitLabFault.Reason#RunnerOrphaned} when the token is not valid.
+     */
+    RunnerToken verify(String token);
+
+    /** GET /api/v4/runners/:id: the runner's current settings, or empty when it no longer exists. */
+    Optional<RunnerSettings> get(long runnerId);
+
+    /** POST /api/v4/runners/:id/reset_authentication_token (scope {@code manage_runner}); the old token stops working. */
+    RunnerToken resetToken(long runnerId);
+
+    /** PUT /api/v4/runners/:id with tags and flags (scope {@code manage_runner}). */
+    void update(long runnerId, RunnerSettings settings);
+
+    /** DELETE /api/v4/runners/:id (scope {@code manage_runner}); a runner already gone is not an error. */
+    void delete(long runnerId);
+
+    /** A runner's id, token and expiry (null when the instance sets no expiry). */
+    record RunnerToken(long id, String token, String expiresAt) {
+        @Override
+        public String toString() {
+            return "RunnerToken[id=" + id + ", expiresAt=" + expiresAt + "]";
+        }
+    }
+
+    /** What GitLab should hold for the runner; {@code type} is instance_type, group_type or project_type. */
+    record RunnerSettings(String type, Long groupId, Long projectId, String description, List<String> tags,
+                          boolean runUntagged, String accessLevel, boolean locked, boolean paused,
+                          Integer maximumTimeout) {
+    }
+}

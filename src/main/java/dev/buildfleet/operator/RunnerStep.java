@@ -1,0 +1,270 @@
+package dev.buildfleet.operator;
+
+import dev.buildfleet.api.BuildTenant;
+import dev.buildfleet.api.RunnerCreateSpec;
+import dev.buildfleet.gitlab.GitLabFault;
+import dev.buildfleet.gitlab.GitLabRunners;
+import dev.buildfleet.model.Names;
+import dev.buildfleet.model.ResolvedTenant;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The tenant's runner in GitLab, seen from the reconciler. Create mode: find or create the runner (one per tenant,
+ * found again by its unique description, so a crash between create and saving the token never leaves a second
+ * runner), keep its token only in the Secret {@value Names#RUNNER_TOKEN_SECRET}, verify it on every pass, reset it
+ * before it expires, and correct tags and flags. Given-token mode: verify the given token, never create anything.
+ * A GitLab fault only sets RunnerRegistered=False; it never deletes anything.
+ */
+public final class RunnerStep {
+    static final String RUNNER_REGISTERED = "RunnerRegistered";
+    /** Pod-template annotation: which token (runner id + expiry, never the token) the runner runs with. */
+    static final String TOKEN_ANNOTATION = "buildfleet.dev/runner-token-identity";
+    /** An admin sets this on a tenant whose runner cannot be deleted in GitLab to let the tenant go anyway. */
+    static final String FORCE_REMOVE_ANNOTATION = "buildfleet.dev/force-remove-runner";
+
+    /**
+     * @param tokenSecret the Secret to write (a new token), or null to leave it as it is
+     * @param identity    for the runner's pod template: changes when the token changes; null in given-token mode
+     */
+    record Result(Condition condition, Long runnerId, String tokenExpiresAt, Secret tokenSecret, String identity,
+                  List<String> events) {
+        boolean registered() {
+            return "True".equals(condition.getStatus());
+        }
+    }
+
+    private final GitLabRunners gitlab;
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final Duration rotationMargin;
+
+    RunnerStep(GitLabRunners gitlab, KubernetesClient client, Clock clock, Duration rotationMargin) {
+        this.gitlab = gitlab;
+        this.client = client;
+        this.clock = clock;
+        this.rotationMargin = rotationMargin;
+    }
+
+    /**
+     * @param lastId     the runner id last known (the process's own, else the tenant's status)
+     * @param lastExpiry the token expiry last known
+     * @param cached     the owned token Secret from the informer cache (read from the API server when absent)
+     */
+    Result run(BuildTenant tenant, ResolvedTenant t, Long lastId, String lastExpiry, Secret cached) {
+        if (t.runnerCreate() == null) {
+            return givenToken(t, lastId, lastExpiry);
+        }
+        List<String> events = new ArrayList<>();
+        if (gitlab == null) {
+            return new Result(Conditions.of(RUNNER_REGISTERED, false, "GitLabNotConfigured", "the operator holds no "
+                    + "GitLab access token: set config.gitlab.accessTokenSecret (scopes create_runner, manage_runner),"
+                    + " or give the tenant spec.gitlab.runner.tokenSecretRef"), lastId, lastExpiry, null, null,
+                    events);
+        }
+        GitLabRunners.RunnerSettings wanted = settings(tenant, t);
+        Secret secret = cached != null ? cached : client.secrets().inNamespace(t.namespace())
+                .withName(Names.RUNNER_TOKEN_SECRET).get();
+        String token = tokenOf(secret, Names.RUNNER_TOKEN_KEY);
+        try {
+            GitLabRunners.RunnerToken current = null;
+            if (token != null) {
+                try {
+                    current = gitlab.verify(token);
+                } catch (GitLabFault fault) {
+                    if (fault.reason() != GitLabFault.Reason.RunnerOrphaned) {
+                        throw fault;
+                    }
+                    events.add("RunnerTokenInvalid:the stored runner token is no longer valid in GitLab; finding "
+                            + "the tenant's runner again or creating it");
+                }
+            }
+            String reason = "Verified";
+            Secret write = null;
+            if (current == null) {
+                Optional<Long> existing = gitlab.findByDescription(wanted);
+                if (existing.isPresent()) {
+                    current = gitlab.resetToken(existing.get());
+                    reason = "Adopted";
+                    events.add("RunnerTokenReset:runner " + current.id() + " existed without a stored token; its "
+                            + "token was reset and stored in Secret " + Names.RUNNER_TOKEN_SECRET);
+                } else {
+                    current = gitlab.create(wanted);
+                    reason = "Created";
+                    events.add("RunnerCreated:runner " + current.id() + " created in GitLab; its token is in Secret "
+                            + Names.RUNNER_TOKEN_SECRET);
+                }
+                write = tokenSecret(t, current.token());
+            } else if (expiresSoon(current.expiresAt())) {
+                current = gitlab.resetToken(current.id());
+                reason = "TokenRotated";
+                write = tokenSecret(t, current.token());
+                events.add("RunnerTokenRotated:the token of runner " + current.id() + " was reset before it expires;"
+                        + " new expiry " + current.expiresAt() + "; the runner rolls onto it");
+            }
+            Optional<GitLabRunners.RunnerSettings> actual = gitlab.get(current.id());
+            if (actual.isPresent() && differs(actual.get(), wanted)) {
+                gitlab.update(current.id(), wanted);
+                events.add("RunnerUpdated:tags and flags of runner " + current.id() + " set as in the spec");
+            }
+            return new Result(Conditions.of(RUNNER_REGISTERED, true, reason, "runner " + current.id() + " is "
+                    + "registered in GitLab; its token " + (current.expiresAt() == null ? "does not expire"
+                    : "expires at " + current.expiresAt() + " and is reset " + rotationMargin.toDays()
+                    + " days before")), current.id(), current.expiresAt(), write,
+                    identity(current.id(), current.expiresAt()), events);
+        } catch (GitLabFault fault) {
+            return new Result(Conditions.of(RUNNER_REGISTERED, false, fault.reason().name(), "GitLab: "
+                    + fault.getMessage() + "; nothing was deleted, retrying"), lastId, lastExpiry, null,
+                    lastId == null ? null : identity(lastId, lastExpiry), events);
+        }
+    }
+
+    private Result givenToken(ResolvedTenant t, Long lastId, String lastExpiry) {
+        String name = t.runnerToken().name();
+        Secret given = client.secrets().inNamespace(t.namespace()).withName(name).get();
+        String token = tokenOf(given, t.runnerToken().key());
+        if (token == null) {
+            return new Result(Conditions.of(RUNNER_REGISTERED, false, "TokenSecretMissing", "Secret " + name + " in "
+                    + t.namespace() + " is missing or has no key " + t.runnerToken().key() + "; put the runner "
+                    + "authentication token (glrt-...) there"), lastId, lastExpiry, null, null, List.of());
+        }
+        if (gitlab == null) {
+            return new Result(Conditions.of(RUNNER_REGISTERED, true, "TokenPresent", "Secret " + name + " holds a "
+                    + "runner token (not verified: the operator has no GitLab access configured)"), lastId,
+                    lastExpiry, null, null, List.of());
+        }
+        try {
+            GitLabRunners.RunnerToken verified = gitlab.verify(token);
+            return new Result(Conditions.of(RUNNER_REGISTERED, true, "Verified", "the token in Secret " + name
+                    + " belongs to runner " + verified.id() + (verified.expiresAt() == null ? ""
+                    : "; it expires at " + verified.expiresAt() + " and must be replaced before")), verified.id(),
+                    verified.expiresAt(), null, null, List.of());
+        } catch (GitLabFault fault) {
+            String message = fault.reason() == GitLabFault.Reason.RunnerOrphaned
+                    ? "the token in Secret " + name + " is no longer valid in GitLab (runner deleted, token reset "
+                    + "or expired): put a new glrt- token into the Secret; buildfleet never creates a runner for a "
+                    + "given token"
+                    : "GitLab: " + fault.getMessage() + "; retrying";
+            return new Result(Conditions.of(RUNNER_REGISTERED, false, fault.reason().name(), message), lastId,
+                    lastExpiry, null, null, List.of());
+        }
+    }
+
+    /**
+     * Deletes the runner buildfleet created (found by id, else by description). Throws GitLabFault to keep the
+     * finalizer. A given token's runner is not buildfleet's and stays.
+     */
+    String cleanup(BuildTenant tenant, ResolvedTenant t, Long runnerId) {
+        if (t.runnerCreate() == null) {
+            return "RunnerUntouched:the runner of the given token is not buildfleet's and stays in GitLab";
+        }
+        if (gitlab == null) {
+            return "RunnerUntouched:the operator has no GitLab access configured; no runner was created by it";
+        }
+        Long id = runnerId != null ? runnerId : gitlab.findByDescription(settings(tenant, t)).orElse(null);
+        if (id == null) {
+            return "RunnerDeleted:no runner of this tenant exists in GitLab";
+        }
+        gitlab.delete(id);
+        return "RunnerDeleted:runner " + id + " deleted in GitLab";
+    }
+
+    static boolean forceRemove(BuildTenant tenant) {
+        Map<String, String> annotations = tenant.getMetadata().getAnnotations();
+        return annotations != null && annotations.containsKey(FORCE_REMOVE_ANNOTATION);
+    }
+
+    private boolean expiresSoon(String expiresAt) {
+        if (expiresAt == null) {
+            return false;
+        }
+        try {
+            return !Instant.now(clock).isBefore(Instant.parse(expiresAt).minus(rotationMargin));
+        } catch (DateTimeParseException e) {
+            return !Instant.now(clock).isBefore(java.time.OffsetDateTime.parse(expiresAt).toInstant()
+                    .minus(rotationMargin));
+        }
+    }
+
+    /** The runner's unique description: the tenant's uid makes a recreated tenant of the same name a new runner. */
+    static String description(BuildTenant tenant, RunnerCreateSpec create) {
+        String uid = tenant.getMetadata().getUid();
+        String base = "buildfleet " + tenant.getMetadata().getName() + (uid == null ? "" : " " + uid);
+        return create.description() == null ? base : create.description() + " (" + base + ")";
+    }
+
+    static GitLabRunners.RunnerSettings settings(BuildTenant tenant, ResolvedTenant t) {
+        RunnerCreateSpec c = t.runnerCreate();
+        return new GitLabRunners.RunnerSettings(c.runnerType().name().toLowerCase(java.util.Locale.ROOT), c.groupId(), c.projectId(),
+                description(tenant, c), c.tags() == null ? List.of() : c.tags(),
+                Boolean.TRUE.equals(c.runUntagged()),
+                c.accessLevel() == null ? "ref_protected" : c.accessLevel().name().toLowerCase(java.util.Locale.ROOT),
+                c.locked() == null || c.locked(), Boolean.TRUE.equals(c.paused()), c.maximumTimeout());
+    }
+
+    private static boolean differs(GitLabRunners.RunnerSettings actual, GitLabRunners.RunnerSettings wanted) {
+        return !Objects.equals(new java.util.TreeSet<>(actual.tags()), new java.util.TreeSet<>(wanted.tags()))
+                || actual.runUntagged() != wanted.runUntagged()
+                || !Objects.equals(actual.accessLevel(), wanted.accessLevel())
+                || actual.locked() != wanted.locked()
+                || actual.paused() != wanted.paused()
+                || !Objects.equals(actual.description(), wanted.description())
+                || (wanted.maximumTimeout() != null && !wanted.maximumTimeout().equals(actual.maximumTimeout()));
+    }
+
+    /** The settings buildfleet keeps in GitLab for this tenant's runner (also used by the CLI). */
+    public static GitLabRunners.RunnerSettings settingsOf(BuildTenant tenant, ResolvedTenant t) {
+        return settings(tenant, t);
+    }
+
+    /** A hash of the runner id and the token's expiry: names the token without revealing it. */
+    static String identity(Long id, String expiresAt) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((id + "/" + expiresAt).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String tokenOf(Secret secret, String key) {
+        if (secret == null) {
+            return null;
+        }
+        String value = null;
+        if (secret.getData() != null && secret.getData().get(key) != null) {
+            value = new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+        } else if (secret.getStringData() != null) {
+            value = secret.getStringData().get(key);
+        }
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static Secret tokenSecret(ResolvedTenant t, String token) {
+        return new SecretBuilder()
+                .withNewMetadata().withName(Names.RUNNER_TOKEN_SECRET).withNamespace(t.namespace())
+                .withLabels(t.labels()).endMetadata()
+                .withType("Opaque")
+                .addToData(Names.RUNNER_TOKEN_KEY, Base64.getEncoder().encodeToString(
+                        token.getBytes(StandardCharsets.UTF_8)))
+                .build();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.buildfleet.cli;
+
+import dev.buildfleet.gitlab.FakeGitLab;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `buildfleet runner create | verify | rotate | delete` in-process against {@link FakeGitLab}. */
+class RunnerCliTest {
+    static final String PAT = "glpat-cli-access-token";
+    static final Map<String, String> ENV = Map.of(RunnerCommand.TOKEN_ENV, PAT);
+    final FakeGitLab gitlab = FakeGitLab.started().accessToken(PAT, "create_runner", "manage_runner", "read_api");
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void close() {
+        gitlab.close();
+    }
+
+    Path fleet() throws IOException {
+        return Files.writeString(tmp.resolve("fleet.yaml"), """
+                apiVersion: buildfleet.dev/v1alpha1
+                kind: Fleet
+                config:
+                  gitlab: {url: '%s', allowInsecureHttp: true, cidrs: [127.0.0.1/32], timeoutSeconds: 5}
+                  kubernetesApi: {cidrs: [10.96.0.1/32]}
+                  ceph: {endpoint: 'https://rgw.example.com', region: default, cidrs: [10.10.1.0/24]}
+                tenants:
+                  - apiVersion: buildfleet.dev/v1alpha1
+                    kind: BuildTenant
+                    metadata: {name: java}
+                    spec:
+                      gitlab: {runner: {create: {runnerType: group_type, groupId: 12, tags: [java, kaniko]}}}
+                  - apiVersion: buildfleet.dev/v1alpha1
+                    kind: BuildTenant
+                    metadata: {name: own}
+                    spec:
+                      gitlab: {runner: {tokenSecretRef: {name: t}}}
+                """.formatted(gitlab.url()));
+    }
+
+    @Test
+    void createVerifyRotateDeleteNeverPrintTheToken() throws IOException {
+        Path fleet = fleet();
+        Path tokenFile = tmp.resolve("token");
+        Cli created = Cli.runWithEnv(ENV, "runner", "create", "-f", fleet.toString(), "--tenant", "java",
+                "--token-out", tokenFile.toString());
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        FakeGitLab.Runner runner = gitlab.runners().values().iterator().next();
+        assertThat(created.out()).contains("java: runner " + runner.id + " created", "token expires at "
+                + runner.tokenExpiresAt);
+        assertThat(Files.getPosixFilePermissions(tokenFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.readString(tokenFile).trim()).isEqualTo(runner.token);
+        assertThat(runner.description).isEqualTo("buildfleet java");
+
+        Cli again = Cli.runWithEnv(ENV, "runner", "create", "-f", fleet.toString(), "--tenant", "java");
+        assertThat(again.out()).contains("exists already");
+        assertThat(gitlab.runners()).hasSize(1);
+
+        Cli verified = Cli.runWithEnv(ENV, "runner", "verify", "-f", fleet.toString(), "--tenant", "java",
+                "--token-file", tokenFile.toString());
+        assertThat(verified.exitCode()).as(verified.err()).isZero();
+        assertThat(verified.out()).contains("runner " + runner.id + " verified");
+
+        String before = runner.token;
+        Cli rotated = Cli.runWithEnv(ENV, "runner", "rotate", "-f", fleet.toString(), "--tenant", "java",
+                "--token-out", tokenFile.toString());
+        assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+        assertThat(Files.readString(tokenFile).trim()).isEqualTo(runner.token).isNotEqualTo(before);
+        assertThat(Files.getPosixFilePermissions(tokenFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+        Cli deleted = Cli.runWithEnv(ENV, "runner", "delete", "-f", fleet.toString(), "--tenant", "java",
+                "--confirm");
+        assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+        assertThat(gitlab.runners()).isEmpty();
+
+        Cli orphaned = Cli.runWithEnv(ENV, "runner", "verify", "-f", fleet.toString(), "--tenant", "java",
+                "--token-file", tokenFile.toString());
+        assertThat(orphaned.exitCode()).isEqualTo(Main.GITLAB_FAULT);
+        assertThat(orphaned.err()).contains("RunnerOrphaned");
+
+        for (Cli c : new Cli[]{created, again, verified, rotated, deleted, orphaned}) {
+            assertThat(c.out() + c.err()).doesNotContain("glrt-").doesNotContain(PAT);
+        }
+    }
+
+    @Test
+    void missingTokenWrongScopeAndGivenTokenTenantsAreClearErrors() throws IOException {
+        Path fleet = fleet();
+        Cli noToken = Cli.runWithEnv(Map.of(), "runner", "create", "-f", fleet.toString(), "--tenant", "java");
+        assertThat(noToken.exitCode()).isEqualTo(2);
+        assertThat(noToken.err()).contains("GITLAB_TOKEN is not set");
+
+        gitlab.accessToken("glpat-read-only", "read_api");
+        Cli denied = Cli.runWithEnv(Map.of(RunnerCommand.TOKEN_ENV, "glpat-read-only"), "runner", "create", "-f",
+                fleet.toString(), "--tenant", "java");
+        assertThat(denied.exitCode()).isEqualTo(Main.GITLAB_FAULT);
+        assertThat(denied.err()).contains("GitLabAccessDenied", "create_runner").doesNotContain("glpat-read-only");
+
+        Cli own = Cli.runWithEnv(ENV, "runner", "create", "-f", fleet.toString(), "--tenant", "own");
+        assertThat(own.exitCode()).isEqualTo(Main.INVALID_INPUT);
+        assertThat(own.err()).contains("brings its own token");
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1); // the denied attempt only
+
+        gitlab.down(true);
+        Cli down = Cli.runWithEnv(ENV, "runner", "delete", "-f", fleet.toString(), "--tenant", "java", "--confirm");
+        assertThat(down.exitCode()).isEqualTo(Main.GITLAB_FAULT);
+        assertThat(down.err()).contains("GitLabUnreachable");
+    }
+}

@@ -1,0 +1,319 @@
+package dev.buildfleet.operator;
+
+import dev.buildfleet.Fixtures;
+import dev.buildfleet.api.BuildTenant;
+import dev.buildfleet.api.BuildTenantSpec;
+import dev.buildfleet.api.GitLabSpec;
+import dev.buildfleet.api.RunnerCreateSpec;
+import dev.buildfleet.api.RunnerSpec;
+import dev.buildfleet.api.SecretKeyRef;
+import dev.buildfleet.config.Fleet;
+import dev.buildfleet.gitlab.FakeGitLab;
+import dev.buildfleet.gitlab.GitLabRunners;
+import dev.buildfleet.gitlab.HttpGitLabRunners;
+import dev.buildfleet.model.Names;
+import dev.buildfleet.model.TenantResolver;
+import dev.buildfleet.storage.InMemoryTenantStorage;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The runner's lifecycle in GitLab, driven by the real operator against fabric8's CRUD mock server and
+ * {@link FakeGitLab}: create, verify, update, rotate, delete; never a second runner, never an orphan.
+ */
+@EnableKubernetesMockClient(crud = true)
+class RunnerLifecycleTest {
+    static final String PAT = "glpat-operator-token";
+    KubernetesClient client;
+
+    final Fleet fleet = Fixtures.example();
+    final FakeGitLab gitlab = FakeGitLab.started().accessToken(PAT, "create_runner", "manage_runner", "read_api");
+    Operator operator;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/buildtenants.buildfleet.dev-v1.yml")) {
+            client.resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
+        }
+        for (String n : List.of("worker-java-1", "worker-java-2")) {
+            client.resource(new NodeBuilder().withNewMetadata().withName(n)
+                    .withLabels(Map.of(Names.TENANT_LABEL, "java")).endMetadata()
+                    .withNewSpec().addNewTaint().withKey(Names.TENANT_LABEL).withValue("java")
+                    .withEffect("NoSchedule").endTaint().endSpec()
+                    .withNewStatus().withAllocatable(Map.of("cpu", new Quantity("16"), "memory", new Quantity("64Gi"),
+                            "ephemeral-storage", new Quantity("1Ti")))
+                    .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
+                    .create();
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (operator != null) {
+            operator.stop();
+        }
+        gitlab.close();
+    }
+
+    GitLabRunners gitlabClient() {
+        return new HttpGitLabRunners(new HttpGitLabRunners.Connection(gitlab.url(), null, null,
+                Duration.ofSeconds(2)), PAT);
+    }
+
+    void startOperator() {
+        operator = BuildfleetOperator.create(client, fleet.config(), new SimpleMeterRegistry(),
+                BuildfleetOperator.Options.SINGLE, new InMemoryTenantStorage(), gitlabClient(), Duration.ofMillis(200));
+        operator.start();
+    }
+
+    BuildTenant tenant(String name) {
+        return Serialization.clone(fleet.tenants().stream().filter(x -> x.getMetadata().getName().equals(name))
+                .findFirst().orElseThrow());
+    }
+
+    BuildTenant fetch() {
+        return client.resources(BuildTenant.class).withName("java").get();
+    }
+
+    Condition registered() {
+        BuildTenant t = fetch();
+        return t == null || t.getStatus() == null ? null
+                : Conditions.find(t.getStatus().conditions(), RunnerStep.RUNNER_REGISTERED);
+    }
+
+    String storedToken() {
+        Secret s = client.secrets().inNamespace("bf-java").withName(Names.RUNNER_TOKEN_SECRET).get();
+        return s == null ? null : new String(Base64.getDecoder().decode(s.getData().get(Names.RUNNER_TOKEN_KEY)),
+                StandardCharsets.UTF_8);
+    }
+
+    String tokenIdentity() {
+        Deployment d = client.apps().deployments().inNamespace("bf-java").withName(Names.RUNNER_DEPLOYMENT).get();
+        return d == null ? null : d.getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(RunnerStep.TOKEN_ANNOTATION);
+    }
+
+    /** RunnerRegistered=True, and an Event with this reason was recorded on the way. */
+    void awaitRegistered(String eventReason) {
+        eventually().untilAsserted(() -> {
+            assertThat(registered().getStatus()).isEqualTo("True");
+            assertThat(client.v1().events().inAnyNamespace().list().getItems())
+                    .anyMatch(e -> e.getReason().equals(eventReason));
+        });
+    }
+
+    void wake() {
+        eventually().untilAsserted(() -> client.resources(BuildTenant.class).withName("java").edit(t -> {
+            t.getMetadata().getAnnotations().put("wake", Long.toString(System.nanoTime()));
+            return t;
+        }));
+    }
+
+    @Test
+    void createsVerifiesAndDeletesOneRunnerWhoseTokenLivesOnlyInTheSecret() {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+        eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("Verified"));
+
+        assertThat(gitlab.runners()).hasSize(1);
+        FakeGitLab.Runner runner = gitlab.runners().values().iterator().next();
+        assertThat(runner.description).isEqualTo("buildfleet java " + fetch().getMetadata().getUid());
+        assertThat(runner.groupId).isEqualTo(12L);
+        assertThat(runner.tags).containsExactlyInAnyOrder("java", "kaniko");
+        assertThat(runner.accessLevel).isEqualTo("ref_protected");
+        eventually().untilAsserted(() -> assertThat(storedToken()).isEqualTo(runner.token));
+        assertThat(fetch().getStatus().runnerId()).isEqualTo(runner.id);
+        assertThat(fetch().getStatus().tokenExpiresAt()).isEqualTo(runner.tokenExpiresAt.toString());
+        assertThat(Serialization.asJson(fetch())).doesNotContain(runner.token);
+        Deployment d = client.apps().deployments().inNamespace("bf-java").withName(Names.RUNNER_DEPLOYMENT).get();
+        assertThat(Serialization.asJson(d)).doesNotContain(runner.token);
+        assertThat(tokenIdentity()).isEqualTo(RunnerStep.identity(runner.id, runner.tokenExpiresAt.toString()));
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1);
+        assertThat(gitlab.count("POST /api/v4/runners/verify")).isGreaterThanOrEqualTo(1);
+
+        client.resources(BuildTenant.class).withName("java").delete();
+        eventually().untilAsserted(() -> assertThat(fetch()).isNull());
+        assertThat(gitlab.runners()).isEmpty();
+    }
+
+    @Test
+    void aTagChangeInTheSpecUpdatesTheRunnerInPlace() {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+        long id = gitlab.runners().keySet().iterator().next();
+
+        eventually().untilAsserted(() -> client.resources(BuildTenant.class).withName("java").edit(t -> {
+            RunnerCreateSpec c = t.getSpec().gitlab().runner().create();
+            t.setSpec(withRunner(t.getSpec(), new RunnerSpec(null, new RunnerCreateSpec(c.runnerType(), c.groupId(),
+                    c.projectId(), c.description(), List.of("java", "kaniko", "big"), c.runUntagged(),
+                    c.accessLevel(), c.locked(), true, 7200))));
+            return t;
+        }));
+        eventually().untilAsserted(() -> {
+            assertThat(gitlab.runners().get(id).tags).containsExactlyInAnyOrder("java", "kaniko", "big");
+            assertThat(gitlab.runners().get(id).paused).isTrue();
+            assertThat(gitlab.runners().get(id).maximumTimeout).isEqualTo(7200);
+        });
+        assertThat(gitlab.runners()).hasSize(1);
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1);
+    }
+
+    @Test
+    void aCrashBetweenCreateAndSavingTheTokenLeavesOneRunner() {
+        // The tenant exists and a runner was created for it, but the token never reached the Secret.
+        client.resource(tenant("java")).create();
+        BuildTenant created = fetch();
+        GitLabRunners.RunnerToken lost = gitlabClient().create(RunnerStep.settings(created,
+                TenantResolver.resolve(fleet.config(), created)));
+
+        startOperator();
+        awaitRegistered("RunnerTokenReset");
+        assertThat(gitlab.runners()).containsOnlyKeys(lost.id());
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1); // only the "crashed" one
+        eventually().untilAsserted(() -> assertThat(storedToken()).isEqualTo(gitlab.runners().get(lost.id()).token));
+        assertThat(storedToken()).isNotEqualTo(lost.token());
+        eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("Verified"));
+        assertThat(gitlab.count("POST /api/v4/runners/" + lost.id() + "/reset_authentication_token")).isEqualTo(1);
+    }
+
+    @Test
+    void aTokenNearItsExpiryIsRotatedOnceAndTheRunnerRolls() {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+        eventually().untilAsserted(() -> assertThat(tokenIdentity()).isNotNull());
+        FakeGitLab.Runner runner = gitlab.runners().values().iterator().next();
+        String firstToken = runner.token;
+        String firstIdentity = tokenIdentity();
+
+        runner.tokenExpiresAt = Instant.now().plus(Duration.ofDays(3)); // inside the 7-day margin
+        wake();
+        eventually().untilAsserted(() -> assertThat(storedToken()).isNotEqualTo(firstToken));
+        await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+        assertThat(gitlab.count("POST /api/v4/runners/" + runner.id + "/reset_authentication_token")).isEqualTo(1);
+        assertThat(storedToken()).isEqualTo(runner.token);
+        assertThat(tokenIdentity()).isNotEqualTo(firstIdentity)
+                .isEqualTo(RunnerStep.identity(runner.id, runner.tokenExpiresAt.toString()));
+        assertThat(fetch().getStatus().tokenExpiresAt()).isEqualTo(runner.tokenExpiresAt.toString());
+        assertThat(gitlab.runners()).hasSize(1);
+    }
+
+    @Test
+    void gitlabDownDuringDeletionKeepsTheFinalizerRetriesAndCompletesWhenBack() {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+        eventually().untilAsserted(() -> assertThat(fetch().getStatus().runnerId()).isNotNull());
+
+        gitlab.down(true);
+        client.resources(BuildTenant.class).withName("java").delete();
+        eventually().untilAsserted(() -> assertThat(gitlab.count("DELETE /api/v4/runners/")).isGreaterThanOrEqualTo(2));
+        assertThat(fetch()).isNotNull();
+        assertThat(fetch().getFinalizers()).isNotEmpty();
+        assertThat(client.v1().events().inAnyNamespace().list().getItems())
+                .anyMatch(e -> e.getReason().equals("GitLabUnreachable")
+                        && e.getMessage().contains("the tenant stays until it is"));
+        eventually().untilAsserted(() -> {
+            assertThat(registered().getReason()).isEqualTo("GitLabUnreachable");
+            assertThat(registered().getMessage()).contains("could not be deleted in GitLab");
+        });
+        assertThat(gitlab.runners()).hasSize(1);
+
+        gitlab.down(false);
+        eventually().untilAsserted(() -> assertThat(fetch()).isNull());
+        assertThat(gitlab.runners()).isEmpty();
+    }
+
+    @Test
+    void theForceAnnotationLetsATenantGoWhileGitLabIsDown() {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+        gitlab.down(true);
+        client.resources(BuildTenant.class).withName("java").delete();
+        eventually().untilAsserted(() -> assertThat(gitlab.count("DELETE /api/v4/runners/")).isGreaterThanOrEqualTo(1));
+        eventually().untilAsserted(() -> client.resources(BuildTenant.class).withName("java").edit(t -> {
+            t.getMetadata().getAnnotations().put(RunnerStep.FORCE_REMOVE_ANNOTATION, "true");
+            return t;
+        }));
+        eventually().untilAsserted(() -> assertThat(fetch()).isNull());
+        assertThat(client.v1().events().inAnyNamespace().list().getItems())
+                .anyMatch(e -> e.getReason().equals("RunnerForceRemoved"));
+    }
+
+    @Test
+    void givenTokenModeVerifiesAndNeverCreates() {
+        GitLabRunners.RunnerToken given = gitlabClient().create(new GitLabRunners.RunnerSettings("group_type", 12L,
+                null, "made by hand", List.of("java"), false, "ref_protected", true, false, null));
+        startOperator();
+        BuildTenant t = tenant("java");
+        t.setSpec(withRunner(t.getSpec(), new RunnerSpec(new SecretKeyRef("my-runner-token", "token"), null)));
+        client.resource(t).create();
+        eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("TokenSecretMissing"));
+
+        client.resource(new SecretBuilder().withNewMetadata().withName("my-runner-token").withNamespace("bf-java")
+                .endMetadata().addToStringData("token", given.token()).build()).create();
+        eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("Verified"));
+        assertThat(fetch().getStatus().runnerId()).isEqualTo(given.id());
+
+        gitlab.runners().get(given.id()).token = "glrt-reset-elsewhere"; // the given token stops working
+        wake();
+        eventually().untilAsserted(() -> {
+            assertThat(registered().getReason()).isEqualTo("RunnerOrphaned");
+            assertThat(registered().getMessage()).contains("put a new glrt- token into the Secret");
+        });
+        assertThat(Conditions.find(fetch().getStatus().conditions(), Conditions.READY).getStatus()).isEqualTo("False");
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1); // only ours, above
+        assertThat(gitlab.count("POST /api/v4/runners/" + given.id() + "/reset")).isZero();
+
+        client.resources(BuildTenant.class).withName("java").delete();
+        eventually().untilAsserted(() -> assertThat(fetch()).isNull());
+        assertThat(gitlab.runners()).containsKey(given.id()); // not ours to delete
+    }
+
+    @Test
+    void withoutGitLabAccessACreateTenantSaysSoAndIsNotReady() {
+        operator = BuildfleetOperator.create(client, fleet.config(), new SimpleMeterRegistry(),
+                BuildfleetOperator.Options.SINGLE, new InMemoryTenantStorage(), null, Duration.ofMillis(200));
+        operator.start();
+        client.resource(tenant("java")).create();
+        eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("GitLabNotConfigured"));
+        assertThat(Conditions.find(fetch().getStatus().conditions(), Conditions.READY).getStatus()).isEqualTo("False");
+        assertThat(gitlab.calls()).isEmpty();
+    }
+
+    private static BuildTenantSpec withRunner(BuildTenantSpec s, RunnerSpec runner) {
+        return new BuildTenantSpec(new GitLabSpec(s.gitlab().url(), runner), s.concurrency(), s.nodes(),
+                s.jobResources(), s.cache(), s.builder(), s.egress(), s.monitoring(), s.storageDeletionPolicy());
+    }
+
+    private static org.awaitility.core.ConditionFactory eventually() {
+        return await().atMost(Duration.ofSeconds(30)).ignoreExceptions();
+    }
+}
