@@ -17,11 +17,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -91,17 +88,9 @@ final class RunnerCommand implements Runnable {
                 + (runner.expiresAt() == null ? "never" : "at " + runner.expiresAt()));
     }
 
-    /** Writes the token alone into FILE with mode 0600 (created so, then moved into place). */
+    /** Writes the token alone into FILE with mode 0600. */
     static void writeToken(Path file, String token) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, ".runner-token", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(tmp, token + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        PrivateFile.write(file, token + "\n");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,

@@ -19,10 +19,8 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
@@ -239,15 +237,8 @@ final class StorageCommand implements Runnable {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         Path target = dir.resolve(tenant + ".env");
-        Path tmp = Files.createTempFile(dir, "." + tenant, ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(tmp, Names.ACCESS_KEY_ID + "=" + keys.accessKeyId() + "\n"
-                    + Names.SECRET_ACCESS_KEY + "=" + keys.secretAccessKey() + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        PrivateFile.write(target, Names.ACCESS_KEY_ID + "=" + keys.accessKeyId() + "\n"
+                + Names.SECRET_ACCESS_KEY + "=" + keys.secretAccessKey() + "\n");
         return target;
     }
 
