@@ -43,6 +43,11 @@ final class RenderCommand implements Callable<Integer> {
                 Names.RUNNER_TOKEN_SECRET, Names.RUNNER_TOKEN_KEY);
         out.printf("  %s (keys %s, %s) unless spec.cache.existingCredentialsSecret names another%n",
                 Names.CACHE_CREDENTIALS_SECRET, Names.ACCESS_KEY_ID, Names.SECRET_ACCESS_KEY);
+        out.printf("  %s (key %s): bcrypt htpasswd of the cache registry's one user%n",
+                Names.CACHE_REGISTRY_HTPASSWD_SECRET, Names.CACHE_REGISTRY_HTPASSWD_KEY);
+        out.printf("  %s (key %s): docker config.json with that user's auth for %s.%s<tenant>.svc:%d%n",
+                Names.KANIKO_DOCKER_CONFIG_SECRET, Names.KANIKO_DOCKER_CONFIG_KEY, Names.CACHE_REGISTRY,
+                Names.NAMESPACE_PREFIX, Names.CACHE_REGISTRY_PORT);
         return 0;
     }
 }

@@ -85,7 +85,7 @@ public record FleetConfig(
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Images(String runner, String runnerHelper, String builder) {
+    public record Images(String runner, String runnerHelper, String builder, String cacheRegistry) {
     }
 
     /** Where cluster DNS runs, so the default-deny policy can let pods resolve names. */

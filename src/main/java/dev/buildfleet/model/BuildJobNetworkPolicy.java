@@ -4,13 +4,14 @@ import dev.buildfleet.api.EgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Build jobs reach GitLab (clone, artifacts), Ceph (the runner cache through pre-signed URLs; jobs hold no keys)
- * and the tenant's allow-listed destinations. Never the Kubernetes API, never another tenant; nothing connects in.
+ * the tenant's cache registry (Kaniko's layer cache) and the tenant's allow-listed destinations. Never the Kubernetes API, never another tenant; nothing connects in.
  */
 public final class BuildJobNetworkPolicy {
     public static final String NAME = "build-jobs";
@@ -23,6 +24,11 @@ public final class BuildJobNetworkPolicy {
         List<NetworkPolicyEgressRule> egress = new ArrayList<>();
         egress.add(NetworkPolicies.egressTo(net.gitlabCidrs(), net.gitlabPorts()));
         egress.add(NetworkPolicies.egressTo(net.cephCidrs(), List.of(t.cache().port())));
+        egress.add(new NetworkPolicyEgressRuleBuilder()
+                .withTo(NetworkPolicies.podsInNamespace(t.namespace(),
+                        NetworkPolicies.role(t, Names.ROLE_CACHE_REGISTRY)))
+                .withPorts(NetworkPolicies.port("TCP", Names.CACHE_REGISTRY_PORT))
+                .build());
         for (EgressRule rule : t.egress()) {
             egress.add(NetworkPolicies.egressTo(List.of(rule.cidr()), rule.ports()));
         }

@@ -32,11 +32,28 @@ public final class Names {
 
     public static final int RUNNER_METRICS_PORT = 9252;
 
+    public static final String ROLE_CACHE_REGISTRY = "cache-registry";
+    public static final String CACHE_REGISTRY = "cache-registry";
+    public static final int CACHE_REGISTRY_PORT = 5000;
+    public static final int CACHE_REGISTRY_DEBUG_PORT = 5001;
+    /** The repository in the cache registry that Kaniko's --cache-repo points at. */
+    public static final String CACHE_REPOSITORY = "kaniko-cache";
+    /** Generated credentials, never rendered: htpasswd for the registry, docker config.json for the job pods. */
+    public static final String CACHE_REGISTRY_HTPASSWD_SECRET = "cache-registry-htpasswd";
+    public static final String CACHE_REGISTRY_HTPASSWD_KEY = "htpasswd";
+    public static final String KANIKO_DOCKER_CONFIG_SECRET = "kaniko-docker-config";
+    public static final String KANIKO_DOCKER_CONFIG_KEY = "config.json";
+
     private Names() {
     }
 
     public static String namespace(String tenant) {
         return NAMESPACE_PREFIX + tenant;
+    }
+
+    /** host:port/repository that job pods give Kaniko as --cache-repo (the registry's in-cluster Service). */
+    public static String cacheRepo(String tenant) {
+        return CACHE_REGISTRY + "." + namespace(tenant) + ".svc:" + CACHE_REGISTRY_PORT + "/" + CACHE_REPOSITORY;
     }
 
     public static String defaultBucket(String tenant) {

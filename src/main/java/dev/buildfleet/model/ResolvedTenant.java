@@ -59,7 +59,7 @@ public record ResolvedTenant(
         }
     }
 
-    public record Images(String runner, String runnerHelper, String builder) {
+    public record Images(String runner, String runnerHelper, String builder, String cacheRegistry) {
     }
 
     /** Where pods of this tenant may connect to; NetworkPolicies can only name CIDRs for things outside the cluster. */

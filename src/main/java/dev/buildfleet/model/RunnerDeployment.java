@@ -137,7 +137,7 @@ public final class RunnerDeployment {
                 .build();
     }
 
-    private static SecurityContext containerSecurity() {
+    static SecurityContext containerSecurity() {
         return new SecurityContextBuilder()
                 .withAllowPrivilegeEscalation(false)
                 .withPrivileged(false)
@@ -156,13 +156,13 @@ public final class RunnerDeployment {
                 .build();
     }
 
-    private static EnvVar secretEnv(String name, String secret, String key) {
+    static EnvVar secretEnv(String name, String secret, String key) {
         return new EnvVarBuilder().withName(name)
                 .withNewValueFrom().withNewSecretKeyRef(key, secret, false).endValueFrom()
                 .build();
     }
 
-    private static VolumeMount mount(String volume, String path, boolean readOnly) {
+    static VolumeMount mount(String volume, String path, boolean readOnly) {
         return new VolumeMountBuilder().withName(volume).withMountPath(path)
                 .withReadOnly(readOnly ? Boolean.TRUE : null).build();
     }

@@ -12,6 +12,7 @@ public final class TenantObjects {
 
     public static List<HasMetadata> build(ResolvedTenant t) {
         String configToml = RunnerConfigToml.build(t);
+        String registryConfig = CacheRegistryConfig.build(t);
         List<HasMetadata> objects = new ArrayList<>(List.of(
                 TenantNamespace.build(t),
                 RunnerManagerServiceAccount.build(t),
@@ -24,9 +25,13 @@ public final class TenantObjects {
                 DnsEgressNetworkPolicy.build(t),
                 RunnerManagerNetworkPolicy.build(t),
                 BuildJobNetworkPolicy.build(t),
+                CacheRegistryNetworkPolicy.build(t),
                 RunnerConfigMap.build(t),
                 RunnerDeployment.build(t, configToml),
-                RunnerMetricsService.build(t)));
+                RunnerMetricsService.build(t),
+                CacheRegistryConfigMap.build(t),
+                CacheRegistryDeployment.build(t, registryConfig),
+                CacheRegistryService.build(t)));
         // Monitoring, each switched by the tenant's spec.monitoring toggles. The operator only applies the
         // prometheus-operator kinds when their CRDs exist (see operator.MonitoringStep).
         if (t.monitoring().serviceMonitor()) {

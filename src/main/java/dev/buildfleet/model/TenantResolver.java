@@ -56,7 +56,7 @@ public final class TenantResolver {
                 GoDuration.parse(or(cache.ttl(), fleetDefaults.cacheTtl(), Defaults.CACHE_TTL)),
                 quota.maxSize(), quota.maxObjects());
 
-        FleetConfig.Images images = or(config.images(), new FleetConfig.Images(null, null, null));
+        FleetConfig.Images images = or(config.images(), new FleetConfig.Images(null, null, null, null));
         String builderImage = spec.builder() != null && spec.builder().image() != null ? spec.builder().image()
                 : or(images.builder(), Defaults.BUILDER_IMAGE);
 
@@ -88,7 +88,7 @@ public final class TenantResolver {
                 resources(null, fleetDefaults.helperResources(), Defaults.HELPER_RESOURCES),
                 resolvedCache,
                 new ResolvedTenant.Images(or(images.runner(), Defaults.RUNNER_IMAGE), images.runnerHelper(),
-                        builderImage),
+                        builderImage, or(images.cacheRegistry(), Defaults.CACHE_REGISTRY_IMAGE)),
                 spec.egress() == null ? List.of() : List.copyOf(spec.egress()),
                 network,
                 new ResolvedTenant.Monitoring(or(monitoring.serviceMonitor(), true),

@@ -79,6 +79,9 @@ public final class ConfigValidator {
             if (config.images().runnerHelper() != null) {
                 check(problems, p + "images.runnerHelper", Checks.image(config.images().runnerHelper()));
             }
+            if (config.images().cacheRegistry() != null) {
+                check(problems, p + "images.cacheRegistry", Checks.image(config.images().cacheRegistry()));
+            }
             if (config.images().builder() != null) {
                 check(problems, p + "images.builder", Checks.image(config.images().builder()));
             }

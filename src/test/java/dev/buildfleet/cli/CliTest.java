@@ -51,9 +51,10 @@ class CliTest {
         Cli cli = Cli.run("render", "-f", Fixtures.EXAMPLE.toString(), "-o", out.toString());
         assertThat(cli.exitCode()).as(cli.err()).isZero();
         assertThat(out.resolve("kustomization.yaml")).content().contains("- dotnet", "- java");
-        assertThat(out.resolve("java/13-deployment-gitlab-runner.yaml")).exists();
+        assertThat(out.resolve("java/14-deployment-gitlab-runner.yaml")).exists();
         assertThat(out.resolve("dotnet/kustomization.yaml")).content().contains("01-namespace-bf-dotnet.yaml");
-        assertThat(cli.out()).contains("runner-token", "cache-s3-credentials");
+        assertThat(cli.out()).contains("runner-token", "cache-s3-credentials",
+                "cache-registry-htpasswd", "kaniko-docker-config");
     }
 
     @Test
@@ -84,9 +85,9 @@ class CliTest {
     void renderIsByteIdenticalAcrossProcesses() throws Exception {
         Map<String, String> first = renderInFreshJvm(tmp.resolve("a"));
         Map<String, String> second = renderInFreshJvm(tmp.resolve("b"));
-        // 2 tenants x (14 objects + ServiceMonitor + PrometheusRule + dashboard ConfigMap + kustomization.yaml)
+        // 2 tenants x (14 runner objects + 4 cache-registry objects + ServiceMonitor + PrometheusRule + dashboard ConfigMap + kustomization.yaml)
         // + top-level kustomization.yaml + manifest
-        assertThat(first).hasSize(38).containsKey(OutputDirectory.MANIFEST);
+        assertThat(first).hasSize(46).containsKey(OutputDirectory.MANIFEST);
         assertThat(second).isEqualTo(first);
     }
 
@@ -104,11 +105,13 @@ class CliTest {
         for (String doc : built.split("(?m)^---$")) {
             kinds.add(dev.buildfleet.render.Yaml.read(doc).path("kind").asText());
         }
-        assertThat(kinds).hasSize(34);
+        assertThat(kinds).hasSize(42);
         assertThat(kinds).filteredOn("ServiceMonitor"::equals).hasSize(2);
         assertThat(kinds).filteredOn("PrometheusRule"::equals).hasSize(2);
         assertThat(kinds).filteredOn("Namespace"::equals).hasSize(2);
-        assertThat(kinds).filteredOn("NetworkPolicy"::equals).hasSize(8);
+        assertThat(kinds).filteredOn("NetworkPolicy"::equals).hasSize(10);
+        assertThat(kinds).filteredOn("Deployment"::equals).hasSize(4);
+        assertThat(kinds).filteredOn("Service"::equals).hasSize(4);
     }
 
     private Map<String, String> renderInFreshJvm(Path out) throws Exception {

@@ -371,7 +371,7 @@ class OperatorTest {
         List<String> writes = drainWrites();
         assertThat(writes).filteredOn(w -> w.startsWith("POST") && !w.contains("/events"))
                 .containsExactly("POST /apis/networking.k8s.io/v1/namespaces/bf-java/networkpolicies");
-        assertThat(client.network().v1().networkPolicies().inNamespace("bf-java").list().getItems()).hasSize(4);
+        assertThat(client.network().v1().networkPolicies().inNamespace("bf-java").list().getItems()).hasSize(5);
         assertThat(client.serviceAccounts().inNamespace("bf-java").list().getItems()).hasSize(2);
     }
 

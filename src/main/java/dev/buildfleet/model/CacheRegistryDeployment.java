@@ -1,0 +1,109 @@
+package dev.buildfleet.model;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The tenant's cache registry (CNCF Distribution): one replica (the in-memory blob descriptor cache is per process,
+ * storage is the bucket), pinned to the tenant's nodes like the runner, non-root with a read-only root filesystem.
+ * The S3 keys come from the tenant's cache Secret as REGISTRY_STORAGE_S3_* env vars and never leave this pod
+ * (redirects are disabled). AWS_CA_BUNDLE is deliberately never set: it makes Distribution's S3 driver panic.
+ */
+public final class CacheRegistryDeployment {
+    public static final ResolvedTenant.Resources RESOURCES = new ResolvedTenant.Resources(
+            new Quantity("100m"), new Quantity("2"), new Quantity("128Mi"), new Quantity("1Gi"),
+            new Quantity("100Mi"), new Quantity("2Gi"));
+    static final long UID = 65534;
+    static final String CONFIG_DIR = "/etc/docker/registry";
+    static final String AUTH_DIR = "/auth";
+
+    private CacheRegistryDeployment() {
+    }
+
+    public static Deployment build(ResolvedTenant t, String configYml) {
+        Map<String, String> selector = NetworkPolicies.role(t, Names.ROLE_CACHE_REGISTRY);
+        Map<String, String> podLabels = new TreeMap<>(t.labels());
+        podLabels.putAll(selector);
+        return new DeploymentBuilder()
+                .withNewMetadata().withName(Names.CACHE_REGISTRY).withNamespace(t.namespace())
+                .withLabels(podLabels).endMetadata()
+                .withNewSpec()
+                .withReplicas(1)
+                .withNewSelector().withMatchLabels(selector).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(podLabels)
+                .withAnnotations(Map.of(Names.CONFIG_CHECKSUM_ANNOTATION, RunnerDeployment.sha256(configYml)))
+                .endMetadata()
+                .withNewSpec()
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withNodeSelector(t.nodeSelector())
+                .withTolerations(t.tolerations())
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true).withRunAsUser(UID).withRunAsGroup(UID).withFsGroup(UID)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .withContainers(registry(t))
+                .withVolumes(volumes())
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private static Container registry(ResolvedTenant t) {
+        String secret = t.cache().credentialsSecret();
+        return new ContainerBuilder()
+                .withName("registry")
+                .withImage(t.images().cacheRegistry())
+                .withArgs(CONFIG_DIR + "/config.yml")
+                .withEnv(
+                        RunnerDeployment.secretEnv(CacheRegistryConfig.ACCESS_KEY_ENV, secret, Names.ACCESS_KEY_ID),
+                        RunnerDeployment.secretEnv(CacheRegistryConfig.SECRET_KEY_ENV, secret,
+                                Names.SECRET_ACCESS_KEY))
+                .addNewPort().withName("registry").withContainerPort(Names.CACHE_REGISTRY_PORT).withProtocol("TCP")
+                .endPort()
+                .addNewPort().withName("debug").withContainerPort(Names.CACHE_REGISTRY_DEBUG_PORT)
+                .withProtocol("TCP").endPort()
+                // /v2/ answers 401 without credentials, so probe the debug server (up once the registry is).
+                .withReadinessProbe(debugProbe(10, 3))
+                .withLivenessProbe(debugProbe(30, 4))
+                .withResources(RunnerDeployment.resources(RESOURCES))
+                .withSecurityContext(RunnerDeployment.containerSecurity())
+                .withVolumeMounts(RunnerDeployment.mount("config", CONFIG_DIR, true),
+                        RunnerDeployment.mount("htpasswd", AUTH_DIR, true),
+                        RunnerDeployment.mount("tmp", "/tmp", false))
+                .build();
+    }
+
+    private static Probe debugProbe(int periodSeconds, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath("/metrics").withNewPort("debug").endHttpGet()
+                .withInitialDelaySeconds(5).withPeriodSeconds(periodSeconds).withTimeoutSeconds(5)
+                .withFailureThreshold(failureThreshold)
+                .build();
+    }
+
+    private static List<Volume> volumes() {
+        return List.of(
+                new VolumeBuilder().withName("config").withNewConfigMap()
+                        .withName(CacheRegistryConfigMap.NAME).withDefaultMode(0444).endConfigMap().build(),
+                new VolumeBuilder().withName("htpasswd").withNewSecret()
+                        .withSecretName(Names.CACHE_REGISTRY_HTPASSWD_SECRET).withDefaultMode(0444)
+                        .addNewItem().withKey(Names.CACHE_REGISTRY_HTPASSWD_KEY).withPath("htpasswd").endItem()
+                        .endSecret().build(),
+                new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("1Gi"))
+                        .endEmptyDir().build());
+    }
+}

@@ -1,0 +1,26 @@
+package dev.buildfleet.model;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+
+/** cache-registry.&lt;ns&gt;.svc:5000, the address in BUILDFLEET_CACHE_REPO; debug port for Prometheus. */
+public final class CacheRegistryService {
+    private CacheRegistryService() {
+    }
+
+    public static Service build(ResolvedTenant t) {
+        return new ServiceBuilder()
+                .withNewMetadata().withName(Names.CACHE_REGISTRY).withNamespace(t.namespace())
+                .withLabels(t.labels()).endMetadata()
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withSelector(NetworkPolicies.role(t, Names.ROLE_CACHE_REGISTRY))
+                .addNewPort().withName("registry").withPort(Names.CACHE_REGISTRY_PORT)
+                .withTargetPort(new IntOrString("registry")).withProtocol("TCP").endPort()
+                .addNewPort().withName("debug").withPort(Names.CACHE_REGISTRY_DEBUG_PORT)
+                .withTargetPort(new IntOrString("debug")).withProtocol("TCP").endPort()
+                .endSpec()
+                .build();
+    }
+}
