@@ -21,6 +21,8 @@ import java.util.TreeMap;
 public final class RunnerConfigToml {
     public static final String TOKEN_PLACEHOLDER = "$RUNNER_TOKEN";
     public static final String CACHE_PATH_PREFIX = "runner-cache";
+    /** Where job pods find the cache registry's credentials (kaniko's default DOCKER_CONFIG). Read-only. */
+    public static final String DOCKER_CONFIG_DIR = "/kaniko/.docker";
     /** Jobs ask GitLab for work over a few connections at once, so 20 slots fill quickly after a burst. */
     static final int MAX_REQUEST_CONCURRENCY = 4;
 
@@ -53,7 +55,11 @@ public final class RunnerConfigToml {
         runner.put("executor", "kubernetes");
         runner.put("limit", t.concurrency());
         runner.put("request_concurrency", Math.min(t.concurrency(), MAX_REQUEST_CONCURRENCY));
-        runner.put("environment", List.of("BUILDFLEET_TENANT=" + t.name()));
+        // Kaniko's --cache-repo: the tenant's own cache registry; its credentials come from the mounted Secret.
+        runner.put("environment", List.of(
+                "BUILDFLEET_TENANT=" + t.name(),
+                "BUILDFLEET_CACHE_REPO=" + Names.cacheRepo(t.name()),
+                "DOCKER_CONFIG=" + DOCKER_CONFIG_DIR));
         runner.put("kubernetes", kubernetes(t));
         runner.put("cache", cache(t));
         return runner;
@@ -83,7 +89,18 @@ public final class RunnerConfigToml {
         k.put("build_container_security_context", noEscalation());
         k.put("helper_container_security_context", noEscalation());
         k.put("service_container_security_context", noEscalation());
+        k.put("volumes", Map.of("secret", List.of(dockerConfigVolume())));
         return k;
+    }
+
+    /** gitlab-runner's KubernetesSecret (common/config.go): name, mount_path, read_only, items (key -> path). */
+    private static Map<String, Object> dockerConfigVolume() {
+        Map<String, Object> secret = new LinkedHashMap<>();
+        secret.put("name", Names.KANIKO_DOCKER_CONFIG_SECRET);
+        secret.put("mount_path", DOCKER_CONFIG_DIR);
+        secret.put("read_only", true);
+        secret.put("items", Map.of(Names.KANIKO_DOCKER_CONFIG_KEY, Names.KANIKO_DOCKER_CONFIG_KEY));
+        return secret;
     }
 
     private static Map<String, Object> noEscalation() {

@@ -32,6 +32,9 @@ class RunnerConfigTomlTest {
             "image_pull_secrets", "volumes", "pull_policy", "allowed_pull_policies");
     static final Set<String> SECURITY_CONTEXT = Set.of("privileged", "allow_privilege_escalation", "run_as_non_root",
             "run_as_user", "run_as_group", "read_only_root_filesystem", "capabilities", "selinux_type", "proc_mount");
+    static final Set<String> VOLUMES = Set.of("host_path", "pvc", "config_map", "secret", "empty_dir", "csi");
+    /** KubernetesSecret in common/config.go. */
+    static final Set<String> SECRET_VOLUME = Set.of("name", "mount_path", "sub_path", "read_only", "items");
     static final Set<String> CACHE = Set.of("Type", "Path", "Shared", "MaxUploadedArchiveSize", "s3");
     static final Set<String> S3 = Set.of("ServerAddress", "AccessKey", "SecretKey", "SessionToken", "BucketName",
             "BucketLocation", "Insecure", "AuthenticationType", "PathStyle", "ServerSideEncryption",
@@ -54,6 +57,9 @@ class RunnerConfigTomlTest {
                 "service_container_security_context")) {
             assertThat(names(runner.path("kubernetes").path(context))).isSubsetOf(SECURITY_CONTEXT);
         }
+        assertThat(names(runner.path("kubernetes").path("volumes"))).isSubsetOf(VOLUMES);
+        runner.path("kubernetes").path("volumes").path("secret")
+                .forEach(v -> assertThat(names(v)).isSubsetOf(SECRET_VOLUME));
         assertThat(names(runner.path("cache"))).isSubsetOf(CACHE);
         assertThat(names(runner.path("cache").path("s3"))).isSubsetOf(S3);
     }
@@ -72,6 +78,24 @@ class RunnerConfigTomlTest {
         assertThat(runner.path("kubernetes").path("cpu_request").asText()).isEqualTo("1");
         assertThat(runner.path("kubernetes").path("memory_limit").asText()).isEqualTo("4Gi");
         assertThat(runner.path("kubernetes").path("ephemeral_storage_limit").asText()).isEqualTo("20Gi");
+    }
+
+    @Test
+    void jobsGetTheirTenantsCacheRepoAndItsCredentialsReadOnly() throws IOException {
+        JsonNode runner = parse(javaTenant).path("runners").get(0);
+        List<String> env = new java.util.ArrayList<>();
+        runner.path("environment").forEach(e -> env.add(e.asText()));
+        assertThat(env).contains("BUILDFLEET_CACHE_REPO=cache-registry.bf-java.svc:5000/kaniko-cache",
+                "DOCKER_CONFIG=/kaniko/.docker");
+        JsonNode secrets = runner.path("kubernetes").path("volumes").path("secret");
+        assertThat(secrets).hasSize(1);
+        assertThat(secrets.get(0).path("name").asText()).isEqualTo("kaniko-docker-config");
+        assertThat(secrets.get(0).path("mount_path").asText()).isEqualTo("/kaniko/.docker");
+        assertThat(secrets.get(0).path("read_only").asBoolean()).isTrue();
+        assertThat(secrets.get(0).path("items").path("config.json").asText()).isEqualTo("config.json");
+        JsonNode dotnet = parse(Fixtures.resolved("dotnet")).path("runners").get(0);
+        assertThat(dotnet.path("environment").toString()).contains("cache-registry.bf-dotnet.svc:5000/kaniko-cache")
+                .doesNotContain("bf-java");
     }
 
     @Test
