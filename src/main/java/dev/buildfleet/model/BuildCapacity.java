@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 
 /**
  * What the tenant needs at full concurrency: each job pod is a build container plus gitlab-runner's helper
- * container, and the namespace also runs the runner manager. A few spare job slots cover pods still terminating
+ * container, and the namespace also runs the runner manager and the cache registry. A few spare job slots cover pods still terminating
  * while their successors start, so a busy runner is not refused by its own quota.
  */
 public record BuildCapacity(int jobs, int spareJobs, int pods,
@@ -12,8 +12,8 @@ public record BuildCapacity(int jobs, int spareJobs, int pods,
                             BigDecimal memoryRequests, BigDecimal memoryLimits,
                             BigDecimal ephemeralStorageRequests, BigDecimal ephemeralStorageLimits) {
 
-    /** Infrastructure pods: the runner manager. */
-    static final int INFRASTRUCTURE_PODS = 1;
+    /** Infrastructure pods: the runner manager and the cache registry. */
+    static final int INFRASTRUCTURE_PODS = 2;
 
     public static BuildCapacity of(ResolvedTenant t) {
         int spare = Math.max(1, (t.concurrency() + 9) / 10);
@@ -21,15 +21,24 @@ public record BuildCapacity(int jobs, int spareJobs, int pods,
         ResolvedTenant.Resources job = t.job();
         ResolvedTenant.Resources helper = t.helper();
         ResolvedTenant.Resources manager = RunnerDeployment.MANAGER_RESOURCES;
+        ResolvedTenant.Resources registry = CacheRegistryDeployment.RESOURCES;
         return new BuildCapacity(t.concurrency(), spare, slots + INFRASTRUCTURE_PODS,
-                sum(slots, job.cpuRequest(), helper.cpuRequest()).add(Quantities.amount(manager.cpuRequest())),
-                sum(slots, job.cpuLimit(), helper.cpuLimit()).add(Quantities.amount(manager.cpuLimit())),
-                sum(slots, job.memoryRequest(), helper.memoryRequest()).add(Quantities.amount(manager.memoryRequest())),
-                sum(slots, job.memoryLimit(), helper.memoryLimit()).add(Quantities.amount(manager.memoryLimit())),
+                sum(slots, job.cpuRequest(), helper.cpuRequest())
+                        .add(infra(manager.cpuRequest(), registry.cpuRequest())),
+                sum(slots, job.cpuLimit(), helper.cpuLimit()).add(infra(manager.cpuLimit(), registry.cpuLimit())),
+                sum(slots, job.memoryRequest(), helper.memoryRequest())
+                        .add(infra(manager.memoryRequest(), registry.memoryRequest())),
+                sum(slots, job.memoryLimit(), helper.memoryLimit())
+                        .add(infra(manager.memoryLimit(), registry.memoryLimit())),
                 sum(slots, job.ephemeralStorageRequest(), helper.ephemeralStorageRequest())
-                        .add(Quantities.amount(manager.ephemeralStorageRequest())),
+                        .add(infra(manager.ephemeralStorageRequest(), registry.ephemeralStorageRequest())),
                 sum(slots, job.ephemeralStorageLimit(), helper.ephemeralStorageLimit())
-                        .add(Quantities.amount(manager.ephemeralStorageLimit())));
+                        .add(infra(manager.ephemeralStorageLimit(), registry.ephemeralStorageLimit())));
+    }
+
+    private static BigDecimal infra(io.fabric8.kubernetes.api.model.Quantity manager,
+                                    io.fabric8.kubernetes.api.model.Quantity registry) {
+        return Quantities.amount(manager).add(Quantities.amount(registry));
     }
 
     private static BigDecimal sum(int n, io.fabric8.kubernetes.api.model.Quantity build,

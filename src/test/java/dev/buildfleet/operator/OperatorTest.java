@@ -275,7 +275,7 @@ class OperatorTest {
                         .get("config.toml")).contains("concurrent = 8"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(checksum()).isNotEqualTo(checksum));
         assertThat(client.resourceQuotas().inNamespace("bf-java").withName("build-capacity").get().getSpec()
-                .getHard().get("pods")).isEqualTo(new Quantity("10"));
+                .getHard().get("pods")).isEqualTo(new Quantity("11"));
         await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
         List<String> writes = drainWrites();
         assertThat(writes).filteredOn(w -> w.contains("/deployments/")).hasSize(1);
