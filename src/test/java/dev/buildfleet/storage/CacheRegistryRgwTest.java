@@ -1,0 +1,171 @@
+package dev.buildfleet.storage;
+
+import dev.buildfleet.config.Fleet;
+import dev.buildfleet.model.CacheRegistryConfig;
+import dev.buildfleet.model.Names;
+import dev.buildfleet.model.ResolvedTenant;
+import dev.buildfleet.model.TenantResolver;
+import dev.buildfleet.storage.StorageFleets.Tenant;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Debian's docker-registry (Distribution 2.8.2) run with the exact config.yml {@link CacheRegistryConfig} renders,
+ * against the real test RGW and a tenant provisioned by {@link RgwTenantStorage}: a pushed blob lands in the
+ * tenant's bucket under registry/. Only the listen addresses and the htpasswd path differ, set through the
+ * REGISTRY_* environment as in the pod, and the S3 keys come from the environment exactly as in the Deployment.
+ */
+@ExtendWith(RealRgw.class)
+class CacheRegistryRgwTest {
+    static Process registry;
+    static Path log;
+    static URI base;
+    static String authHeader;
+    static StoragePlan plan;
+    static S3Keys keys;
+    static RgwTenantStorage storage;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws Exception {
+        URI endpoint = RealRgw.get().endpoint();
+        Fleet fleet = StorageFleets.fleet(endpoint, List.of(Tenant.of("registry")));
+        ResolvedTenant tenant = TenantResolver.resolve(fleet.config(), fleet.tenants().getFirst());
+        plan = StoragePlan.of(tenant);
+        storage = RgwTenantStorage.connect(endpoint, "default", RealRgw.get().adminKeys());
+        keys = storage.ensure(plan).keys();
+
+        Path config = Files.writeString(dir.resolve("config.yml"), CacheRegistryConfig.build(tenant));
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        String password = HexFormat.of().formatHex(salt);
+        Path htpasswd = Files.writeString(dir.resolve("htpasswd"),
+                "kaniko:" + OpenBSDBCrypt.generate("2a", password.toCharArray(), salt, 6) + "\n");
+        authHeader = "Basic " + Base64.getEncoder().encodeToString(("kaniko:" + password).getBytes(StandardCharsets.UTF_8));
+
+        int port = freePort();
+        base = URI.create("http://127.0.0.1:" + port);
+        log = dir.resolve("registry.log");
+        ProcessBuilder pb = new ProcessBuilder("docker-registry", "serve", config.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        var env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("REGISTRY_") || k.startsWith("AWS_"));  // AWS_CA_BUNDLE panics it
+        env.put(CacheRegistryConfig.ACCESS_KEY_ENV, keys.accessKeyId());
+        env.put(CacheRegistryConfig.SECRET_KEY_ENV, keys.secretAccessKey());
+        env.put("REGISTRY_HTTP_ADDR", "127.0.0.1:" + port);
+        env.put("REGISTRY_HTTP_DEBUG_ADDR", "127.0.0.1:" + freePort());
+        env.put("REGISTRY_AUTH_HTPASSWD_PATH", htpasswd.toString());
+        registry = pb.start();
+
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (true) {
+            try {
+                if (get("/v2/", null).statusCode() == 401) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (!registry.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("docker-registry did not start:\n" + Files.readString(log));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (registry != null) {
+            registry.destroy();
+            if (!registry.waitFor(10, TimeUnit.SECONDS)) {
+                registry.destroyForcibly();
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static HttpResponse<String> get(String path, String auth) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        return HTTP.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void onlyTheHtpasswdUserGetsIn() throws Exception {
+        assertThat(get("/v2/", null).statusCode()).isEqualTo(401);
+        assertThat(get("/v2/", "Basic " + Base64.getEncoder().encodeToString("kaniko:wrong".getBytes()))
+                .statusCode()).isEqualTo(401);
+        assertThat(get("/v2/", authHeader).statusCode()).as(Files.readString(log)).isEqualTo(200);
+    }
+
+    @Test
+    void aPushedBlobLandsInTheTenantsBucketUnderTheRegistryPrefix() throws Exception {
+        byte[] blob = new byte[6 * 1024 * 1024 + 17];   // more than one 5 MiB part
+        new SecureRandom().nextBytes(blob);
+        String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+        String digest = "sha256:" + hex;
+        String repo = Names.CACHE_REPOSITORY;
+
+        HttpResponse<String> start = HTTP.send(HttpRequest.newBuilder(base.resolve("/v2/" + repo + "/blobs/uploads/"))
+                .header("Authorization", authHeader).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(start.statusCode()).as(start.body() + Files.readString(log)).isEqualTo(202);
+        String location = start.headers().firstValue("Location").orElseThrow();
+        URI put = base.resolve(location + (location.contains("?") ? "&" : "?") + "digest=" + digest);
+        HttpResponse<String> done = HTTP.send(HttpRequest.newBuilder(put).header("Authorization", authHeader)
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(done.statusCode()).as(done.body() + Files.readString(log)).isEqualTo(201);
+
+        HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(base.resolve("/v2/" + repo + "/blobs/" + digest))
+                .header("Authorization", authHeader).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Length")).hasValue(String.valueOf(blob.length));
+
+        try (S3Client s3 = storage.s3(plan, keys)) {
+            List<String> all = s3.listObjectsV2Paginator(l -> l.bucket(plan.bucket())).contents().stream()
+                    .map(S3Object::key).toList();
+            assertThat(all).isNotEmpty().allSatisfy(k -> assertThat(k).startsWith(StoragePlan.REGISTRY_PREFIX));
+            assertThat(all).contains("registry/docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex
+                    + "/data");
+            long size = s3.headObject(h -> h.bucket(plan.bucket())
+                    .key("registry/docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data"))
+                    .contentLength();
+            assertThat(size).isEqualTo(blob.length);
+        }
+    }
+}
