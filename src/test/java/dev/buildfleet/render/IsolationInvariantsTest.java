@@ -58,12 +58,14 @@ class IsolationInvariantsTest {
     void runnerManagerAndJobPodsArePinnedToTheTenantsNodesOnly() throws IOException {
         for (var entry : tenants.entrySet()) {
             String tenant = entry.getKey();
-            JsonNode pod = find(tenant, "Deployment", "gitlab-runner").path("spec").path("template").path("spec");
-            assertThat(pod.path("nodeSelector").properties()).hasSize(1);
-            assertThat(pod.path("nodeSelector").path("buildfleet.dev/tenant").asText()).isEqualTo(tenant);
-            assertThat(pod.path("tolerations")).hasSize(1);
-            assertThat(pod.path("tolerations").get(0).path("value").asText()).isEqualTo(tenant);
-            assertThat(pod.path("tolerations").get(0).path("operator").asText()).isEqualTo("Equal");
+            for (String deployment : List.of("gitlab-runner", "cache-registry")) {
+                JsonNode pod = find(tenant, "Deployment", deployment).path("spec").path("template").path("spec");
+                assertThat(pod.path("nodeSelector").properties()).as(deployment).hasSize(1);
+                assertThat(pod.path("nodeSelector").path("buildfleet.dev/tenant").asText()).isEqualTo(tenant);
+                assertThat(pod.path("tolerations")).hasSize(1);
+                assertThat(pod.path("tolerations").get(0).path("value").asText()).isEqualTo(tenant);
+                assertThat(pod.path("tolerations").get(0).path("operator").asText()).isEqualTo("Equal");
+            }
 
             JsonNode k8s = configToml(tenant).path("runners").get(0).path("kubernetes");
             assertThat(k8s.path("namespace").asText()).isEqualTo("bf-" + tenant);
