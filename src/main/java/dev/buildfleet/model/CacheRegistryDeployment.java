@@ -47,6 +47,7 @@ public final class CacheRegistryDeployment {
                 .endMetadata()
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false)
+                // Distribution reads every REGISTRY_* variable as config; Service links could inject some.
                 .withEnableServiceLinks(false)
                 .withNodeSelector(t.nodeSelector())
                 .withTolerations(t.tolerations())

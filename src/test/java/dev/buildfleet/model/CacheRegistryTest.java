@@ -53,6 +53,7 @@ class CacheRegistryTest {
         assertThat(pod.getNodeSelector()).isEqualTo(tenant.nodeSelector()).isNotEmpty();
         assertThat(pod.getTolerations()).isEqualTo(tenant.tolerations()).isNotEmpty();
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getEnableServiceLinks()).isFalse();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         Container c = pod.getContainers().get(0);
         assertThat(c.getImage()).isEqualTo("registry:2.8.3");
