@@ -9,10 +9,17 @@ public final class CacheRegistryService {
     private CacheRegistryService() {
     }
 
+    /** The tenant's labels plus its role, so a ServiceMonitor can pick this Service and no other. */
+    static java.util.Map<String, String> roleLabels(ResolvedTenant t) {
+        java.util.Map<String, String> labels = new java.util.TreeMap<>(t.labels());
+        labels.put(Names.ROLE_LABEL, Names.ROLE_CACHE_REGISTRY);
+        return labels;
+    }
+
     public static Service build(ResolvedTenant t) {
         return new ServiceBuilder()
                 .withNewMetadata().withName(Names.CACHE_REGISTRY).withNamespace(t.namespace())
-                .withLabels(t.labels()).endMetadata()
+                .withLabels(roleLabels(t)).endMetadata()
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(NetworkPolicies.role(t, Names.ROLE_CACHE_REGISTRY))

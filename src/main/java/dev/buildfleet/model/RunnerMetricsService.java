@@ -11,10 +11,17 @@ public final class RunnerMetricsService {
     private RunnerMetricsService() {
     }
 
+    /** The tenant's labels plus its role, so a ServiceMonitor can pick this Service and no other. */
+    static Map<String, String> roleLabels(ResolvedTenant t) {
+        Map<String, String> labels = new java.util.TreeMap<>(t.labels());
+        labels.put(Names.ROLE_LABEL, Names.ROLE_RUNNER_MANAGER);
+        return labels;
+    }
+
     public static Service build(ResolvedTenant t) {
         return new ServiceBuilder()
                 .withNewMetadata().withName(Names.RUNNER_METRICS_SERVICE).withNamespace(t.namespace())
-                .withLabels(t.labels()).endMetadata()
+                .withLabels(roleLabels(t)).endMetadata()
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(Map.of(Names.TENANT_LABEL, t.name(), Names.ROLE_LABEL, Names.ROLE_RUNNER_MANAGER))

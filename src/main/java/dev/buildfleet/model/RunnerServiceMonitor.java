@@ -21,22 +21,28 @@ public final class RunnerServiceMonitor {
     }
 
     public static GenericKubernetesResource build(ResolvedTenant t) {
+        return serviceMonitor(t, NAME, RunnerMetricsService.roleLabels(t), "metrics");
+    }
+
+    /** A ServiceMonitor of one of the tenant's Services, adding {@code tenant} to every series. */
+    static GenericKubernetesResource serviceMonitor(ResolvedTenant t, String name, Map<String, String> selector,
+                                                    String port) {
         Map<String, Object> relabel = new LinkedHashMap<>();
         relabel.put("action", "replace");
         relabel.put("targetLabel", "tenant");
         relabel.put("replacement", t.name());
         Map<String, Object> endpoint = new LinkedHashMap<>();
-        endpoint.put("port", "metrics");
+        endpoint.put("port", port);
         endpoint.put("path", "/metrics");
         endpoint.put("interval", "30s");
         endpoint.put("relabelings", List.of(relabel));
         Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("selector", Map.of("matchLabels", t.labels()));
+        spec.put("selector", Map.of("matchLabels", selector));
         spec.put("namespaceSelector", Map.of("matchNames", List.of(t.namespace())));
         spec.put("endpoints", List.of(endpoint));
         return new GenericKubernetesResourceBuilder()
                 .withApiVersion(API_VERSION).withKind(KIND)
-                .withNewMetadata().withName(NAME).withNamespace(t.namespace()).withLabels(t.labels()).endMetadata()
+                .withNewMetadata().withName(name).withNamespace(t.namespace()).withLabels(t.labels()).endMetadata()
                 .addToAdditionalProperties("spec", spec)
                 .build();
     }

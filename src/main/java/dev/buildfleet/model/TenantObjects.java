@@ -36,6 +36,7 @@ public final class TenantObjects {
         // prometheus-operator kinds when their CRDs exist (see operator.MonitoringStep).
         if (t.monitoring().serviceMonitor()) {
             objects.add(RunnerServiceMonitor.build(t));
+            objects.add(CacheRegistryServiceMonitor.build(t));
         }
         if (t.monitoring().prometheusRule()) {
             objects.add(TenantPrometheusRule.build(t));

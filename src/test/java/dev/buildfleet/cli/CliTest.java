@@ -85,9 +85,10 @@ class CliTest {
     void renderIsByteIdenticalAcrossProcesses() throws Exception {
         Map<String, String> first = renderInFreshJvm(tmp.resolve("a"));
         Map<String, String> second = renderInFreshJvm(tmp.resolve("b"));
-        // 2 tenants x (14 runner objects + 4 cache-registry objects + ServiceMonitor + PrometheusRule + dashboard ConfigMap + kustomization.yaml)
+        // 2 tenants x (14 runner objects + 4 cache-registry objects + 2 ServiceMonitors + PrometheusRule + dashboard
+        // ConfigMap + kustomization.yaml)
         // + top-level kustomization.yaml + manifest
-        assertThat(first).hasSize(46).containsKey(OutputDirectory.MANIFEST);
+        assertThat(first).hasSize(48).containsKey(OutputDirectory.MANIFEST);
         assertThat(second).isEqualTo(first);
     }
 
@@ -105,8 +106,8 @@ class CliTest {
         for (String doc : built.split("(?m)^---$")) {
             kinds.add(dev.buildfleet.render.Yaml.read(doc).path("kind").asText());
         }
-        assertThat(kinds).hasSize(42);
-        assertThat(kinds).filteredOn("ServiceMonitor"::equals).hasSize(2);
+        assertThat(kinds).hasSize(44);
+        assertThat(kinds).filteredOn("ServiceMonitor"::equals).hasSize(4);
         assertThat(kinds).filteredOn("PrometheusRule"::equals).hasSize(2);
         assertThat(kinds).filteredOn("Namespace"::equals).hasSize(2);
         assertThat(kinds).filteredOn("NetworkPolicy"::equals).hasSize(10);

@@ -38,7 +38,8 @@ import static org.awaitility.Awaitility.await;
  * A real Prometheus (the machine's Debian package binary) scrapes the running `buildfleet operator`, and every PromQL
  * expression of the alerts and the dashboard runs through its HTTP API without an error. gitlab-runner and the cache
  * registry are not running here, so their series are empty: this proves the expressions parse and evaluate, the
- * promtool unit tests prove what they compute. (A real Distribution registry scrape belongs to the registry issue.)
+ * promtool unit tests prove what they compute. A real Distribution registry (Debian's docker-registry) is scraped
+ * too, as the cache registry's ServiceMonitor would.
  */
 @EnableKubernetesMockClient(crud = true)
 class OperatorPrometheusTest {
@@ -62,7 +63,10 @@ class OperatorPrometheusTest {
         new CommandLine(command).parseArgs("--config", config.toString(), "--port", "0",
                 "--leader-election-namespace", "");
         Process prometheus = null;
+        Process registry = null;
         try (OperatorCommand.Running running = command.start()) {
+            int registryDebugPort = freePort();
+            registry = startRegistry(registryDebugPort);
             BuildTenant java = Fixtures.example().tenants().get(0);
             client.resource(java).create();
 
@@ -73,7 +77,11 @@ class OperatorPrometheusTest {
                       - job_name: buildfleet-operator-metrics
                         static_configs:
                           - targets: ["127.0.0.1:%d"]
-                    """.formatted(running.server().port()));
+                      - job_name: cache-registry
+                        static_configs:
+                          - targets: ["127.0.0.1:%d"]
+                            labels: {tenant: java}
+                    """.formatted(running.server().port(), registryDebugPort));
             prometheus = new ProcessBuilder("prometheus", "--config.file=" + promConfig,
                     "--storage.tsdb.path=" + Files.createDirectories(tmp.resolve("data")),
                     "--web.listen-address=127.0.0.1:" + port)
@@ -88,6 +96,15 @@ class OperatorPrometheusTest {
             assertThat(query(http, api, "up{job=\"buildfleet-operator-metrics\"}").at("/data/result/0/value/1")
                     .asText()).isEqualTo("1");
             assertThat(query(http, api, "buildfleet_reconciles_total").at("/data/result").size()).isEqualTo(1);
+            // A real Distribution registry's debug endpoint: scraped, and its own metrics are there.
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(
+                    query(http, api, "up{job=\"cache-registry\"}").at("/data/result/0/value/1").asText())
+                    .isEqualTo("1"));
+            assertThat(query(http, api, "count({job=\"cache-registry\",__name__=~\"registry_.+\"})")
+                    .at("/data/result/0/value/1").asInt()).isPositive();
+            String registryDown = TenantPrometheusRule.alerts(Fixtures.resolved("java")).stream()
+                    .filter(a -> a.name().contains("CacheRegistry")).findFirst().orElseThrow().expr();
+            assertThat(query(http, api, registryDown).at("/data/result")).as("registry is up: alert silent").isEmpty();
 
             ResolvedTenant tenant = Fixtures.resolved("java");
             List<String> expressions = new ArrayList<>();
@@ -108,6 +125,10 @@ class OperatorPrometheusTest {
                 assertThat(answer.path("status").asText()).as(expr + " -> " + answer).isEqualTo("success");
             }
         } finally {
+            if (registry != null) {
+                registry.destroy();
+                registry.waitFor();
+            }
             if (prometheus != null) {
                 prometheus.destroy();
                 prometheus.waitFor();
@@ -121,6 +142,24 @@ class OperatorPrometheusTest {
                 + URLEncoder.encode(promql, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
+    }
+
+    /** Debian's docker-registry (Distribution 2.8) on local disk, its Prometheus metrics on the debug address. */
+    private Process startRegistry(int debugPort) throws Exception {
+        Path config = Files.writeString(tmp.resolve("registry.yml"), """
+                version: 0.1
+                storage:
+                  filesystem: {rootdirectory: %s}
+                http:
+                  addr: 127.0.0.1:%d
+                  debug:
+                    addr: 127.0.0.1:%d
+                    prometheus: {enabled: true, path: /metrics}
+                """.formatted(Files.createDirectories(tmp.resolve("registry-data")), freePort(), debugPort));
+        ProcessBuilder pb = new ProcessBuilder("docker-registry", "serve", config.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("registry.log").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("REGISTRY_") || k.startsWith("AWS_"));
+        return pb.start();
     }
 
     private static int freePort() throws Exception {

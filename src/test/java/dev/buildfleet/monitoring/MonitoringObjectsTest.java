@@ -84,4 +84,26 @@ class MonitoringObjectsTest {
                 "gitlab_runner_api_request_statuses_total", "buildfleet_tenant_storage_used_bytes",
                 "buildfleet_tenant_storage_quota_bytes", "buildfleet_tenant_ready", "$tenant");
     }
+
+    @Test
+    void eachServiceMonitorSelectsExactlyOneServiceWithThePortItScrapes() {
+        var tenant = dev.buildfleet.Fixtures.resolved("java");
+        List<HasMetadata> objects = TenantObjects.build(tenant);
+        List<io.fabric8.kubernetes.api.model.Service> services = objects.stream()
+                .filter(o -> o instanceof io.fabric8.kubernetes.api.model.Service)
+                .map(o -> (io.fabric8.kubernetes.api.model.Service) o).toList();
+        List<JsonNode> monitors = objects.stream().filter(o -> o.getKind().equals("ServiceMonitor"))
+                .map(o -> Yaml.read(Yaml.write(o))).toList();
+        assertThat(monitors).hasSize(2);
+        for (JsonNode monitor : monitors) {
+            var selector = new java.util.HashMap<String, String>();
+            monitor.at("/spec/selector/matchLabels").fields()
+                    .forEachRemaining(e -> selector.put(e.getKey(), e.getValue().asText()));
+            var selected = services.stream().filter(svc -> svc.getMetadata().getLabels().entrySet()
+                    .containsAll(selector.entrySet())).toList();
+            assertThat(selected).as(monitor.at("/metadata/name").asText()).hasSize(1);
+            String port = monitor.at("/spec/endpoints/0/port").asText();
+            assertThat(selected.getFirst().getSpec().getPorts()).anyMatch(p -> p.getName().equals(port));
+        }
+    }
 }
