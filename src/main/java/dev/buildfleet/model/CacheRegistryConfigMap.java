@@ -11,10 +11,10 @@ public final class CacheRegistryConfigMap {
     private CacheRegistryConfigMap() {
     }
 
-    public static ConfigMap build(ResolvedTenant t) {
+    public static ConfigMap build(ResolvedTenant t, String config) {
         return new ConfigMapBuilder()
                 .withNewMetadata().withName(NAME).withNamespace(t.namespace()).withLabels(t.labels()).endMetadata()
-                .addToData(KEY, CacheRegistryConfig.build(t))
+                .addToData(KEY, config)
                 .build();
     }
 }

@@ -10,11 +10,11 @@ public final class RunnerConfigMap {
     private RunnerConfigMap() {
     }
 
-    public static ConfigMap build(ResolvedTenant t) {
+    public static ConfigMap build(ResolvedTenant t, String config) {
         return new ConfigMapBuilder()
                 .withNewMetadata().withName(Names.RUNNER_CONFIG_MAP).withNamespace(t.namespace())
                 .withLabels(t.labels()).endMetadata()
-                .addToData(KEY, RunnerConfigToml.build(t))
+                .addToData(KEY, config)
                 .build();
     }
 }

@@ -11,6 +11,7 @@ public final class TenantObjects {
     }
 
     public static List<HasMetadata> build(ResolvedTenant t) {
+        // Built once: the ConfigMap carries the text and the Deployment its checksum.
         String configToml = RunnerConfigToml.build(t);
         String registryConfig = CacheRegistryConfig.build(t);
         List<HasMetadata> objects = new ArrayList<>(List.of(
@@ -26,10 +27,10 @@ public final class TenantObjects {
                 RunnerManagerNetworkPolicy.build(t),
                 BuildJobNetworkPolicy.build(t),
                 CacheRegistryNetworkPolicy.build(t),
-                RunnerConfigMap.build(t),
+                RunnerConfigMap.build(t, configToml),
                 RunnerDeployment.build(t, configToml),
                 RunnerMetricsService.build(t),
-                CacheRegistryConfigMap.build(t),
+                CacheRegistryConfigMap.build(t, registryConfig),
                 CacheRegistryDeployment.build(t, registryConfig),
                 CacheRegistryService.build(t)));
         // Monitoring, each switched by the tenant's spec.monitoring toggles. The operator only applies the

@@ -47,7 +47,7 @@ public final class FleetValidator {
                 continue;
             }
             int before = problems.size();
-            TenantValidator.validate(fleet.config(), tenant, path, problems);
+            TenantValidator.validate(fleet.config(), configValid, tenant, path, problems);
             String name = tenant.getMetadata() == null ? null : tenant.getMetadata().getName();
             if (name != null) {
                 Integer first = names.putIfAbsent(name, i);

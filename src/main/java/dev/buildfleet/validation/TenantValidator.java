@@ -41,6 +41,12 @@ public final class TenantValidator {
     }
 
     public static void validate(FleetConfig config, BuildTenant tenant, String prefix, List<Problem> problems) {
+        validate(config, isValid(config), tenant, prefix, problems);
+    }
+
+    /** @param configValid whether {@code config} passed ConfigValidator (a fleet checks it once for all tenants) */
+    static void validate(FleetConfig config, boolean configValid, BuildTenant tenant, String prefix,
+                         List<Problem> problems) {
         String p = prefix.isEmpty() ? "" : prefix + ".";
         int before = problems.size();
         String name = tenant.getMetadata() == null ? null : tenant.getMetadata().getName();
@@ -75,7 +81,7 @@ public final class TenantValidator {
         }
         egress(spec.egress(), s + "egress", problems);
 
-        if (problems.size() == before && isValid(config)) {
+        if (problems.size() == before && configValid) {
             resolved(TenantResolver.resolve(config, tenant), s, problems);
         }
     }
