@@ -1,10 +1,9 @@
 package dev.buildfleet.cli;
 
+import dev.buildfleet.MockApiServer;
 import dev.buildfleet.Fixtures;
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.render.Yaml;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,19 +32,14 @@ class OperatorCommandTest {
 
     @Test
     void servesHealthReadinessAndMetricsWhileReconciling() throws Exception {
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/buildtenants.buildfleet.dev-v1.yml")) {
-            client.resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
-        }
+        MockApiServer.registerCrd(client);
         Path config = Files.writeString(tmp.resolve("fleet-config.yaml"),
                 Yaml.write(Fixtures.example().config()));
-        System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, client.getMasterUrl().toString());
-        System.setProperty(Config.KUBERNETES_TRUST_CERT_SYSTEM_PROPERTY, "true");
-        System.setProperty(Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false");
-        System.setProperty(Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false");
         OperatorCommand command = new OperatorCommand();
         new CommandLine(command).parseArgs("--config", config.toString(), "--port", "0",
                 "--leader-election-namespace", "");
-        try (OperatorCommand.Running running = command.start()) {
+        try (AutoCloseable mock = MockApiServer.clientsDefaultTo(client);
+             OperatorCommand.Running running = command.start()) {
             String base = "http://127.0.0.1:" + running.server().port();
             HttpClient http = HttpClient.newHttpClient();
             assertThat(get(http, base + "/healthz").statusCode()).isEqualTo(200);
@@ -57,8 +50,6 @@ class OperatorCommandTest {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(http, base + "/metrics").body())
                     .contains("buildfleet_reconciles_total", "buildfleet_tenants{ready=\"false\"} 1.0",
                             "buildfleet_reconcile_duration_seconds_count", "jvm_memory_used_bytes"));
-        } finally {
-            System.clearProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY);
         }
     }
 

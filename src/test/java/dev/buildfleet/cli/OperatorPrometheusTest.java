@@ -1,5 +1,6 @@
 package dev.buildfleet.cli;
 
+import dev.buildfleet.MockApiServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.buildfleet.Fixtures;
@@ -8,8 +9,6 @@ import dev.buildfleet.model.GrafanaDashboardConfigMap;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.TenantPrometheusRule;
 import dev.buildfleet.render.Yaml;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -51,20 +49,15 @@ class OperatorPrometheusTest {
 
     @Test
     void prometheusScrapesTheOperatorAndRunsEveryAlertAndDashboardQuery() throws Exception {
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/buildtenants.buildfleet.dev-v1.yml")) {
-            client.resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
-        }
+        MockApiServer.registerCrd(client);
         Path config = Files.writeString(tmp.resolve("fleet-config.yaml"), Yaml.write(Fixtures.example().config()));
-        System.setProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, client.getMasterUrl().toString());
-        System.setProperty(Config.KUBERNETES_TRUST_CERT_SYSTEM_PROPERTY, "true");
-        System.setProperty(Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false");
-        System.setProperty(Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false");
         OperatorCommand command = new OperatorCommand();
         new CommandLine(command).parseArgs("--config", config.toString(), "--port", "0",
                 "--leader-election-namespace", "");
         Process prometheus = null;
         Process registry = null;
-        try (OperatorCommand.Running running = command.start()) {
+        try (AutoCloseable mock = MockApiServer.clientsDefaultTo(client);
+             OperatorCommand.Running running = command.start()) {
             int registryDebugPort = freePort();
             registry = startRegistry(registryDebugPort);
             BuildTenant java = Fixtures.example().tenants().get(0);
@@ -133,7 +126,6 @@ class OperatorPrometheusTest {
                 prometheus.destroy();
                 prometheus.waitFor();
             }
-            System.clearProperty(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.buildfleet.operator;
 
+import dev.buildfleet.MockApiServer;
 import dev.buildfleet.Fixtures;
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.BuildTenantSpec;
@@ -15,7 +16,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,9 +55,7 @@ class OperatorTest {
 
     @BeforeEach
     void registerCrd() throws Exception {
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/buildtenants.buildfleet.dev-v1.yml")) {
-            client.resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
-        }
+        MockApiServer.registerCrd(client);
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.buildfleet.operator;
 
+import dev.buildfleet.MockApiServer;
 import dev.buildfleet.Fixtures;
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.BuildTenantSpec;
@@ -19,7 +20,6 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,9 +55,7 @@ class RunnerLifecycleTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/buildtenants.buildfleet.dev-v1.yml")) {
-            client.resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
-        }
+        MockApiServer.registerCrd(client);
         for (String n : List.of("worker-java-1", "worker-java-2")) {
             client.resource(new NodeBuilder().withNewMetadata().withName(n)
                     .withLabels(Map.of(Names.TENANT_LABEL, "java")).endMetadata()
