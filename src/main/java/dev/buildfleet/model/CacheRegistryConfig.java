@@ -28,6 +28,12 @@ public final class CacheRegistryConfig {
             StoragePlan.REGISTRY_PREFIX.length() - 1);
     /** 10 MiB parts: S3 needs >= 5 MiB; larger parts mean fewer round trips to RGW, where latency dominates. */
     public static final int CHUNK_SIZE = 10 * 1024 * 1024;
+    /**
+     * Set to {@link #READ_ONLY_VALUE} on the registry and on the garbage-collection Job while expiry collects
+     * garbage: pulls keep working, pushes get 405, and no upload can race the sweep (Distribution's GC rule).
+     */
+    public static final String READ_ONLY_ENV = "REGISTRY_STORAGE_MAINTENANCE_READONLY";
+    public static final String READ_ONLY_VALUE = "{\"enabled\": true}";
     public static final String HTPASSWD_PATH = "/auth/htpasswd";
     public static final String REALM = "buildfleet-cache";
 
