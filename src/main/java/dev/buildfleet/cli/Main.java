@@ -1,5 +1,6 @@
 package dev.buildfleet.cli;
 
+import dev.buildfleet.cache.CacheRegistryFault;
 import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.storage.StorageFault;
 import dev.buildfleet.validation.InvalidInputException;
@@ -15,20 +16,22 @@ import java.util.Map;
         versionProvider = Main.Version.class,
         description = "Tenant-isolated GitLab Runner + Kaniko build fleets on Kubernetes.",
         subcommands = {ValidateCommand.class, RenderCommand.class, CrdCommand.class, OperatorCommand.class,
-                StorageCommand.class, RunnerCommand.class,
+                StorageCommand.class, RunnerCommand.class, CacheCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:invalid input (each problem is printed with its field path)",
                 "2:usage error", "3:could not read or write files",
                 "4:RGW failed (storage commands; the reason is printed)",
-                "5:GitLab failed (runner commands; the reason is printed)"})
+                "5:GitLab failed (runner commands; the reason is printed)",
+                "6:the cache registry failed (cache commands; the request and HTTP status are printed)"})
 public final class Main implements Runnable {
     public static final int INVALID_INPUT = 1;
     public static final int IO_ERROR = 3;
     public static final int STORAGE_FAULT = 4;
     public static final int GITLAB_FAULT = 5;
+    public static final int CACHE_REGISTRY_FAULT = 6;
 
-    /** The environment the storage commands read the RGW admin keys from. */
+    /** The environment the storage, runner and cache commands read their credentials from. */
     final Map<String, String> env;
     final StorageCommand.StorageFactory storageFactory;
 
@@ -67,6 +70,10 @@ public final class Main implements Runnable {
                 cmd.getErr().println("buildfleet: " + fault.reason() + ": " + fault.getMessage());
                 return GITLAB_FAULT;
             }
+            if (ex instanceof CacheRegistryFault fault) {
+                cmd.getErr().println("buildfleet: CacheRegistryFault: " + fault.getMessage());
+                return CACHE_REGISTRY_FAULT;
+            }
             if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println("buildfleet: " + ex.getMessage());
                 return IO_ERROR;
@@ -87,7 +94,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: validate, render, crd, operator, storage or runner");
+                "name a command: validate, render, crd, operator, storage, runner or cache");
     }
 
     static final class Version implements CommandLine.IVersionProvider {
