@@ -10,12 +10,12 @@ import java.net.URI;
 import java.util.List;
 
 /** Small valid fleets whose Ceph endpoint is a test RGW; tenants are given as (name, extra cache YAML). */
-final class StorageFleets {
+public final class StorageFleets {
     private StorageFleets() {
     }
 
-    record Tenant(String name, String cacheYaml, String deletionPolicy) {
-        static Tenant of(String name) {
+    public record Tenant(String name, String cacheYaml, String deletionPolicy) {
+        public static Tenant of(String name) {
             return new Tenant(name, "", null);
         }
     }
@@ -42,7 +42,7 @@ final class StorageFleets {
         return out.toString();
     }
 
-    static Fleet fleet(URI endpoint, List<Tenant> tenants) {
+    public static Fleet fleet(URI endpoint, List<Tenant> tenants) {
         FleetLoader.Loaded loaded = FleetLoader.parse(yaml(endpoint, tenants));
         var problems = new java.util.ArrayList<>(loaded.problems());
         problems.addAll(FleetValidator.validate(loaded.fleet()));
