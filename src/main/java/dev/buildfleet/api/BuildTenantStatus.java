@@ -14,5 +14,6 @@ public record BuildTenantStatus(
         String tokenExpiresAt,
         String bucket,
         CapacityStatus capacity,
-        StorageStatus storage) {
+        StorageStatus storage,
+        CacheStatus cache) {
 }

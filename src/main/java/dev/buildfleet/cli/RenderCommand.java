@@ -37,7 +37,8 @@ final class RenderCommand implements Callable<Integer> {
         OutputDirectory.write(output, files);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("rendered %d tenants, %d files into %s%n", fleet.tenants().size(), files.size(), output);
-        out.printf("each tenant namespace (%s<tenant>) needs these Secrets, which render never writes:%n",
+        out.printf("each tenant namespace (%s<tenant>) needs these Secrets, which render never writes "
+                + "(the operator writes them all, except a given runner token and bring-your-own S3 keys):%n",
                 Names.NAMESPACE_PREFIX);
         out.printf("  %s (key %s) unless spec.gitlab.runner.tokenSecretRef names another: the glrt- runner token%n",
                 Names.RUNNER_TOKEN_SECRET, Names.RUNNER_TOKEN_KEY);

@@ -16,6 +16,8 @@ public final class Defaults {
     public static final String CACHE_REGISTRY_IMAGE = "registry:2.8.3";
     public static final int CONCURRENCY = 20;
     public static final String CACHE_TTL = "336h";
+    public static final String CACHE_EXPIRY_INTERVAL = "24h";
+    public static final String OPERATOR_NAMESPACE = "buildfleet-system";
     public static final String CEPH_REGION = "default";
     public static final List<Integer> KUBERNETES_API_PORTS = List.of(443, 6443);
     public static final String DNS_NAMESPACE = "kube-system";

@@ -18,7 +18,8 @@ public record FleetConfig(
         Images images,
         Dns dns,
         Monitoring monitoring,
-        Defaults defaults) {
+        Defaults defaults,
+        Operator operator) {
 
     /**
      * GitLab: {@code url}, {@code cidrs} and {@code ports} are where runners reach it. For the operator's own calls
@@ -98,7 +99,17 @@ public record FleetConfig(
     public record Monitoring(String namespace) {
     }
 
+    /**
+     * {@code cacheTtl}: how long a Kaniko cache entry lives (Go duration, default 336h); {@code cacheExpiryInterval}:
+     * how often the operator prunes expired entries and collects the registry's garbage (default 24h).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Defaults(JobResources jobResources, JobResources helperResources, String cacheTtl) {
+    public record Defaults(JobResources jobResources, JobResources helperResources, String cacheTtl,
+                           String cacheExpiryInterval) {
+    }
+
+    /** Where the operator runs: its pods (and only they, besides build jobs) reach each tenant's cache registry. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Operator(String namespace) {
     }
 }

@@ -1,6 +1,9 @@
 package dev.buildfleet.model;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -19,6 +22,9 @@ import java.util.TreeMap;
  * storage is the bucket), pinned to the tenant's nodes like the runner, non-root with a read-only root filesystem.
  * The S3 keys come from the tenant's cache Secret as REGISTRY_STORAGE_S3_* env vars and never leave this pod
  * (redirects are disabled). AWS_CA_BUNDLE is deliberately never set: it makes Distribution's S3 driver panic.
+ *
+ * <p>Strategy Recreate: a new pod starts only once the old one is gone. Cache expiry relies on it: when the
+ * read-only rollout is complete, no writable registry is left that could race the garbage collector.
  */
 public final class CacheRegistryDeployment {
     public static final ResolvedTenant.Resources RESOURCES = new ResolvedTenant.Resources(
@@ -40,6 +46,7 @@ public final class CacheRegistryDeployment {
                 .withLabels(podLabels).endMetadata()
                 .withNewSpec()
                 .withReplicas(1)
+                .withNewStrategy().withType("Recreate").endStrategy()
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(podLabels)
@@ -51,10 +58,7 @@ public final class CacheRegistryDeployment {
                 .withEnableServiceLinks(false)
                 .withNodeSelector(t.nodeSelector())
                 .withTolerations(t.tolerations())
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true).withRunAsUser(UID).withRunAsGroup(UID).withFsGroup(UID)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
+                .withSecurityContext(podSecurity())
                 .withContainers(registry(t))
                 .withVolumes(volumes())
                 .endSpec()
@@ -63,16 +67,42 @@ public final class CacheRegistryDeployment {
                 .build();
     }
 
-    private static Container registry(ResolvedTenant t) {
+    /**
+     * The same Deployment with the registry in read-only mode (pulls work, pushes get 405), for the time the
+     * operator's garbage collection runs. The operator applies this; render never does.
+     */
+    public static Deployment readOnly(Deployment registry) {
+        Deployment copy = new DeploymentBuilder(registry).build();
+        copy.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv()
+                .add(new EnvVar(CacheRegistryConfig.READ_ONLY_ENV, CacheRegistryConfig.READ_ONLY_VALUE, null));
+        return copy;
+    }
+
+    static PodSecurityContext podSecurity() {
+        return new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true).withRunAsUser(UID).withRunAsGroup(UID).withFsGroup(UID)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .build();
+    }
+
+    /** The tenant's S3 keys as the REGISTRY_STORAGE_S3_* overrides Distribution reads. */
+    static List<EnvVar> storageKeys(ResolvedTenant t) {
         String secret = t.cache().credentialsSecret();
+        return List.of(
+                RunnerDeployment.secretEnv(CacheRegistryConfig.ACCESS_KEY_ENV, secret, Names.ACCESS_KEY_ID),
+                RunnerDeployment.secretEnv(CacheRegistryConfig.SECRET_KEY_ENV, secret, Names.SECRET_ACCESS_KEY));
+    }
+
+    static String configPath() {
+        return CONFIG_DIR + "/config.yml";
+    }
+
+    private static Container registry(ResolvedTenant t) {
         return new ContainerBuilder()
                 .withName("registry")
                 .withImage(t.images().cacheRegistry())
-                .withArgs(CONFIG_DIR + "/config.yml")
-                .withEnv(
-                        RunnerDeployment.secretEnv(CacheRegistryConfig.ACCESS_KEY_ENV, secret, Names.ACCESS_KEY_ID),
-                        RunnerDeployment.secretEnv(CacheRegistryConfig.SECRET_KEY_ENV, secret,
-                                Names.SECRET_ACCESS_KEY))
+                .withArgs(configPath())
+                .withEnv(storageKeys(t))
                 .addNewPort().withName("registry").withContainerPort(Names.CACHE_REGISTRY_PORT).withProtocol("TCP")
                 .endPort()
                 .addNewPort().withName("debug").withContainerPort(Names.CACHE_REGISTRY_DEBUG_PORT)
@@ -96,7 +126,7 @@ public final class CacheRegistryDeployment {
                 .build();
     }
 
-    private static List<Volume> volumes() {
+    static List<Volume> volumes() {
         return List.of(
                 new VolumeBuilder().withName("config").withNewConfigMap()
                         .withName(CacheRegistryConfigMap.NAME).withDefaultMode(0444).endConfigMap().build(),

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Only this tenant's build-job pods reach the cache registry, and only the monitoring namespace its debug (metrics)
- * port; the registry itself reaches Ceph only (DNS comes from the namespace-wide DNS policy).
+ * Only this tenant's build-job pods and the operator (which prunes expired cache tags) reach the cache registry, and
+ * only the monitoring namespace its debug (metrics) port; the registry itself reaches Ceph only (DNS comes from the
+ * namespace-wide DNS policy).
  */
 public final class CacheRegistryNetworkPolicy {
     public static final String NAME = "cache-registry";
@@ -26,6 +27,10 @@ public final class CacheRegistryNetworkPolicy {
                 .withPolicyTypes(NetworkPolicies.both())
                 .addNewIngress()
                 .withFrom(NetworkPolicies.podsInNamespace(t.namespace(), NetworkPolicies.role(t, Names.ROLE_BUILD_JOB)))
+                .withPorts(NetworkPolicies.port("TCP", Names.CACHE_REGISTRY_PORT))
+                .endIngress()
+                .addNewIngress()
+                .withFrom(NetworkPolicies.podsInNamespace(net.operatorNamespace(), Names.OPERATOR_POD_LABELS))
                 .withPorts(NetworkPolicies.port("TCP", Names.CACHE_REGISTRY_PORT))
                 .endIngress()
                 .addNewIngress()

@@ -1,5 +1,7 @@
 package dev.buildfleet.model;
 
+import java.util.Map;
+
 /** Names and labels of the objects buildfleet owns; derived from the tenant name only, so they are stable. */
 public final class Names {
     public static final String NAMESPACE_PREFIX = "bf-";
@@ -33,6 +35,12 @@ public final class Names {
     public static final int RUNNER_METRICS_PORT = 9252;
 
     public static final String ROLE_CACHE_REGISTRY = "cache-registry";
+    /** The cache expiry's garbage-collection Job pods (operator-created, one run at a time). */
+    public static final String ROLE_CACHE_GC = "cache-gc";
+    public static final String CACHE_GC_JOB_PREFIX = "cache-gc-";
+    /** Labels of the operator's own pods (deploy/): they alone, besides build jobs, reach a cache registry. */
+    public static final Map<String, String> OPERATOR_POD_LABELS = Map.of("app.kubernetes.io/name",
+            "buildfleet-operator");
     public static final String CACHE_REGISTRY = "cache-registry";
     public static final int CACHE_REGISTRY_PORT = 5000;
     public static final int CACHE_REGISTRY_DEBUG_PORT = 5001;
@@ -53,7 +61,12 @@ public final class Names {
 
     /** host:port/repository that job pods give Kaniko as --cache-repo (the registry's in-cluster Service). */
     public static String cacheRepo(String tenant) {
-        return CACHE_REGISTRY + "." + namespace(tenant) + ".svc:" + CACHE_REGISTRY_PORT + "/" + CACHE_REPOSITORY;
+        return cacheRegistryHost(tenant) + "/" + CACHE_REPOSITORY;
+    }
+
+    /** host:port of the tenant's cache registry Service, the key of its entry in the docker config.json. */
+    public static String cacheRegistryHost(String tenant) {
+        return CACHE_REGISTRY + "." + namespace(tenant) + ".svc:" + CACHE_REGISTRY_PORT;
     }
 
     public static String defaultBucket(String tenant) {

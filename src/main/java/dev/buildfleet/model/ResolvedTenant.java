@@ -43,7 +43,8 @@ public record ResolvedTenant(
     }
 
     public record Cache(URI endpoint, String region, String bucket, String credentialsSecret,
-                        boolean provisioned, Duration ttl, Quantity maxSize, Long maxObjects) {
+                        boolean provisioned, Duration ttl, Duration expiryInterval, Quantity maxSize,
+                        Long maxObjects) {
 
         /** host[:port] as gitlab-runner's ServerAddress wants it. */
         public String serverAddress() {
@@ -67,7 +68,7 @@ public record ResolvedTenant(
                           List<String> kubernetesApiCidrs, List<Integer> kubernetesApiPorts,
                           List<String> cephCidrs,
                           String dnsNamespace, Map<String, String> dnsPodSelector,
-                          String monitoringNamespace) {
+                          String monitoringNamespace, String operatorNamespace) {
     }
 
     public record Monitoring(boolean serviceMonitor, boolean prometheusRule, boolean dashboard) {

@@ -27,6 +27,7 @@ public final class TenantObjects {
                 RunnerManagerNetworkPolicy.build(t),
                 BuildJobNetworkPolicy.build(t),
                 CacheRegistryNetworkPolicy.build(t),
+                CacheGarbageCollectorNetworkPolicy.build(t),
                 RunnerConfigMap.build(t, configToml),
                 RunnerDeployment.build(t, configToml),
                 RunnerMetricsService.build(t),

@@ -29,7 +29,7 @@ public final class TenantResolver {
     public static ResolvedTenant resolve(FleetConfig config, BuildTenant tenant) {
         String name = tenant.getMetadata().getName();
         BuildTenantSpec spec = tenant.getSpec();
-        FleetConfig.Defaults fleetDefaults = or(config.defaults(), new FleetConfig.Defaults(null, null, null));
+        FleetConfig.Defaults fleetDefaults = or(config.defaults(), new FleetConfig.Defaults(null, null, null, null));
 
         String gitlabUrl = or(spec.gitlab().url(), config.gitlab().url());
         ResolvedTenant.SecretRef token = spec.gitlab().runner().tokenSecretRef() == null
@@ -54,6 +54,7 @@ public final class TenantResolver {
                         : cache.existingCredentialsSecret().name(),
                 cache.existingCredentialsSecret() == null,
                 GoDuration.parse(or(cache.ttl(), fleetDefaults.cacheTtl(), Defaults.CACHE_TTL)),
+                GoDuration.parse(or(fleetDefaults.cacheExpiryInterval(), Defaults.CACHE_EXPIRY_INTERVAL)),
                 quota.maxSize(), quota.maxObjects());
 
         FleetConfig.Images images = or(config.images(), new FleetConfig.Images(null, null, null, null));
@@ -72,7 +73,9 @@ public final class TenantResolver {
                 or(dns.namespace(), Defaults.DNS_NAMESPACE),
                 new TreeMap<>(or(dns.podSelector(), Defaults.DNS_POD_SELECTOR)),
                 config.monitoring() == null ? Defaults.MONITORING_NAMESPACE
-                        : or(config.monitoring().namespace(), Defaults.MONITORING_NAMESPACE));
+                        : or(config.monitoring().namespace(), Defaults.MONITORING_NAMESPACE),
+                config.operator() == null ? Defaults.OPERATOR_NAMESPACE
+                        : or(config.operator().namespace(), Defaults.OPERATOR_NAMESPACE));
 
         MonitoringSpec monitoring = or(spec.monitoring(), new MonitoringSpec(null, null, null));
         return new ResolvedTenant(

@@ -2,10 +2,12 @@ package dev.buildfleet.operator;
 
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.BuildTenantStatus;
+import dev.buildfleet.api.CacheStatus;
 import dev.buildfleet.api.StorageStatus;
 import dev.buildfleet.config.FleetConfig;
 import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.gitlab.GitLabRunners;
+import dev.buildfleet.model.CacheRegistryDeployment;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.TenantObjects;
@@ -25,6 +27,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -68,7 +71,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     static final String MANAGED_SELECTOR = Names.MANAGED_BY_LABEL + "=" + Names.MANAGED_BY;
     static final List<Class<? extends HasMetadata>> OWNED_TYPES = List.of(Namespace.class, ServiceAccount.class,
             Role.class, RoleBinding.class, ResourceQuota.class, LimitRange.class, NetworkPolicy.class,
-            ConfigMap.class, Secret.class, Deployment.class, Service.class);
+            ConfigMap.class, Secret.class, Deployment.class, Service.class, Job.class);
     /** Bucket usage is refreshed this often even when nothing in the cluster changes. */
     static final Duration STORAGE_REFRESH = Duration.ofMinutes(5);
     static final Duration STORAGE_RETRY = Duration.ofSeconds(30);
@@ -94,25 +97,21 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     private final Map<String, Integer> deleteAttempts = new java.util.concurrent.ConcurrentHashMap<>();
     private final GitLabRunners gitlab;
     private final Duration gitlabRetry;
+    /** Cache credentials and expiry (issue #5). */
+    private final CacheStep cache;
+    /** The cache status this process computed last, per tenant (same reason as latestStorage). */
+    private final Map<String, CacheStatus> latestCache = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** @param storage the RGW client, or null when the operator holds no RGW admin credentials */
-    public BuildTenantReconciler(FleetConfig config, Clock clock, OperatorMetrics metrics, TenantStorage storage) {
-        this(config, clock, metrics, storage, null, GITLAB_RETRY);
-    }
-
-    /**
-     * @param gitlab      the GitLab client, or null when the operator holds no GitLab access token
-     * @param gitlabRetry first delay before a failed GitLab call is retried (doubles up to 10 minutes)
-     */
-    public BuildTenantReconciler(FleetConfig config, Clock clock, OperatorMetrics metrics, TenantStorage storage,
-                                 GitLabRunners gitlab, Duration gitlabRetry) {
+    public BuildTenantReconciler(FleetConfig config, OperatorMetrics metrics,
+                                 BuildfleetOperator.Integrations integrations) {
         this.config = config;
-        this.clock = clock;
+        this.clock = integrations.clock();
         this.metrics = metrics;
-        this.storage = storage;
+        this.storage = integrations.storage();
         this.monitoring = new MonitoringStep(clock);
-        this.gitlab = gitlab;
-        this.gitlabRetry = gitlabRetry;
+        this.gitlab = integrations.gitlab();
+        this.gitlabRetry = integrations.gitlabRetry();
+        this.cache = new CacheStep(integrations.cacheRegistries(), storage, clock);
     }
 
     @Override
@@ -154,6 +153,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         NodeAssessment assessed = null;
         StorageStep.Result stored = null;
         RunnerStep.Result runner = null;
+        CacheStep.Result cached = null;
         int writes = 0;
 
         List<Problem> problems = TenantValidator.validate(config, tenant);
@@ -173,9 +173,15 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     last != null ? last.tokenExpiresAt() : old == null ? null : old.tokenExpiresAt(),
                     owned(context, Secret.class, Names.RUNNER_TOKEN_SECRET));
             latestRunner.put(name, runner);
+            cached = cache.run(resolved, latestCache.getOrDefault(name, old == null ? null : old.cache()),
+                    owned(context, Secret.class, Names.CACHE_REGISTRY_HTPASSWD_SECRET),
+                    owned(context, Secret.class, Names.KANIKO_DOCKER_CONFIG_SECRET),
+                    owned(context, Deployment.class, Names.CACHE_REGISTRY),
+                    List.copyOf(context.getSecondaryResources(Job.class)));
+            latestCache.put(name, cached.status());
             // Monitoring (issue #7): prometheus-operator kinds only when their CRDs exist; never affects Ready.
             MonitoringStep.Result monitored = monitoring.filter(context.getClient(), resolved,
-                    desired(resolved, stored, runner));
+                    desired(resolved, stored, runner, cached));
             writes = converge(tenant, resolved, monitored.applicable(), context);
             assessed = NodeAssessment.of(resolved, nodes(context), otherSelectors(tenant, context));
             wanted.add(ready(resolved, assessed, stored.condition(), runner.condition(), context));
@@ -184,6 +190,18 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             wanted.add(stored.condition());
             wanted.add(monitored.condition());
             wanted.add(runner.condition());
+            wanted.add(cached.condition());
+            for (String event : cached.events()) {
+                boolean warning = event.startsWith("CacheGarbageCollectionFailed") || event.startsWith(
+                        "CacheReadOnlyRolloutStuck");
+                String reason = event.substring(0, event.indexOf(':'));
+                String message = event.substring(event.indexOf(':') + 1);
+                if (warning) {
+                    events.warning(tenant, reason, message);
+                } else {
+                    events.normal(tenant, reason, message);
+                }
+            }
             for (String event : stored.events()) {
                 events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
             }
@@ -201,7 +219,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 runner == null ? (old == null ? null : old.tokenExpiresAt()) : runner.tokenExpiresAt(),
                 resolved == null ? (old == null ? null : old.bucket()) : resolved.cache().bucket(),
                 assessed == null ? (old == null ? null : old.capacity()) : assessed.capacity(),
-                stored == null ? (old == null ? null : old.storage()) : stored.status());
+                stored == null ? (old == null ? null : old.storage()) : stored.status(),
+                cached == null ? (old == null ? null : old.cache()) : cached.status());
         recordTransitions(tenant, old, conditions, events);
         metrics.reconciled(name, Conditions.isTrue(conditions, Conditions.READY), writes, System.nanoTime() - started);
         metrics.tenantStatus(name, status);
@@ -225,6 +244,10 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             Duration next = runner.registered() ? STORAGE_REFRESH : gitlabRetry;
             control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, next.toMillis()))
                     .orElse(next.toMillis()));
+        }
+        if (cached != null) {
+            long next = Math.max(1000, cached.recheckIn().toMillis());
+            control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, next)).orElse(next));
         }
         return control;
     }
@@ -250,14 +273,31 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 .findFirst().orElse(null);
     }
 
-    /** The model's objects, plus what only the operator knows: the storage Secret and the key the runner uses. */
-    static List<HasMetadata> desired(ResolvedTenant resolved, StorageStep.Result stored) {
-        return desired(resolved, stored, null);
-    }
-
-    /** ... plus the runner token Secret when it changed, and which token the runner runs with. */
-    static List<HasMetadata> desired(ResolvedTenant resolved, StorageStep.Result stored, RunnerStep.Result runner) {
+    /**
+     * The model's objects, plus what only the operator knows: the storage Secret and the key the runner uses, the
+     * runner token Secret when it changed and which token the runner runs with, the cache registry's credentials,
+     * and the cache expiry's read-only switch and garbage-collection Job.
+     */
+    static List<HasMetadata> desired(ResolvedTenant resolved, StorageStep.Result stored, RunnerStep.Result runner,
+                                     CacheStep.Result cached) {
         List<HasMetadata> objects = new ArrayList<>(TenantObjects.build(resolved));
+        if (cached != null) {
+            for (int i = 0; i < objects.size(); i++) {
+                if (objects.get(i) instanceof Deployment d && d.getMetadata().getName().equals(Names.CACHE_REGISTRY)) {
+                    Deployment registry = cached.readOnly() ? CacheRegistryDeployment.readOnly(d) : d;
+                    registry.getSpec().getTemplate().getMetadata().getAnnotations()
+                            .put(CacheStep.HTPASSWD_ANNOTATION, cached.htpasswdChecksum());
+                    objects.set(i, registry);
+                }
+            }
+            for (HasMetadata object : cached.objects()) {
+                if (object instanceof Secret) {
+                    objects.add(1, object);
+                } else {
+                    objects.add(object);
+                }
+            }
+        }
         if (stored != null && stored.credentials() != null) {
             objects.add(1, stored.credentials());
         }
@@ -368,7 +408,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         tenant.setStatus(new BuildTenantStatus(generation, Conditions.merge(previous, wanted, generation,
                 clock.instant()), old == null ? null : old.namespace(), old == null ? null : old.runnerId(),
                 old == null ? null : old.tokenExpiresAt(), old == null ? null : old.bucket(),
-                old == null ? null : old.capacity(), old == null ? null : old.storage()));
+                old == null ? null : old.capacity(), old == null ? null : old.storage(),
+                old == null ? null : old.cache()));
         return ErrorStatusUpdateControl.patchStatus(tenant);
     }
 
@@ -432,6 +473,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         metrics.forget(name);
         latestStorage.remove(name);
         latestRunner.remove(name);
+        latestCache.remove(name);
+        cache.forget(name);
         deleteAttempts.remove(name);
         return DeleteControl.defaultDelete();
     }
@@ -451,7 +494,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             return;
         }
         BuildTenantStatus status = new BuildTenantStatus(old.observedGeneration(), conditions, old.namespace(),
-                old.runnerId(), old.tokenExpiresAt(), old.bucket(), old.capacity(), old.storage());
+                old.runnerId(), old.tokenExpiresAt(), old.bucket(), old.capacity(), old.storage(), old.cache());
         try {
             context.getClient().resources(BuildTenant.class).withName(tenant.getMetadata().getName())
                     .editStatus(t -> {

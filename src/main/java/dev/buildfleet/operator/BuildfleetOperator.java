@@ -1,5 +1,6 @@
 package dev.buildfleet.operator;
 
+import dev.buildfleet.cache.CacheRegistries;
 import dev.buildfleet.config.FleetConfig;
 import dev.buildfleet.gitlab.GitLabRunners;
 import dev.buildfleet.storage.TenantStorage;
@@ -35,7 +36,7 @@ public final class BuildfleetOperator {
 
     public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
                                   Options options) {
-        return create(client, config, registry, options, null);
+        return create(client, config, registry, options, Integrations.DEFAULT);
     }
 
     /** @param storage the RGW client for provisioning tenants' storage, or null when none is configured */
@@ -51,6 +52,44 @@ public final class BuildfleetOperator {
     public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
                                   Options options, TenantStorage storage, GitLabRunners gitlab,
                                   Duration gitlabRetry) {
+        return create(client, config, registry, options, Integrations.DEFAULT.withStorage(storage)
+                .withGitLab(gitlab, gitlabRetry));
+    }
+
+    /**
+     * What the operator talks to besides Kubernetes.
+     *
+     * @param storage         the RGW client for provisioning tenants' storage, or null when none is configured
+     * @param gitlab          the GitLab client for creating and rotating runners, or null when none is configured
+     * @param gitlabRetry     first delay before a failed GitLab call (e.g. deleting a runner) is retried
+     * @param cacheRegistries opens a tenant cache registry's API (cache expiry)
+     * @param clock           the time the operator goes by (expiry, token rotation, condition times)
+     */
+    public record Integrations(TenantStorage storage, GitLabRunners gitlab, Duration gitlabRetry,
+                               CacheRegistries cacheRegistries, Clock clock) {
+        public static final Integrations DEFAULT = new Integrations(null, null, BuildTenantReconciler.GITLAB_RETRY,
+                (base, credentials) -> { throw new dev.buildfleet.cache.CacheRegistryFault("TODO-MERGE"); },
+                Clock.systemUTC());
+
+        public Integrations withStorage(TenantStorage storage) {
+            return new Integrations(storage, gitlab, gitlabRetry, cacheRegistries, clock);
+        }
+
+        public Integrations withGitLab(GitLabRunners gitlab, Duration gitlabRetry) {
+            return new Integrations(storage, gitlab, gitlabRetry, cacheRegistries, clock);
+        }
+
+        public Integrations withCacheRegistries(CacheRegistries cacheRegistries) {
+            return new Integrations(storage, gitlab, gitlabRetry, cacheRegistries, clock);
+        }
+
+        public Integrations withClock(Clock clock) {
+            return new Integrations(storage, gitlab, gitlabRetry, cacheRegistries, clock);
+        }
+    }
+
+    public static Operator create(KubernetesClient client, FleetConfig config, MeterRegistry registry,
+                                  Options options, Integrations integrations) {
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
@@ -63,8 +102,7 @@ public final class BuildfleetOperator {
                         options.leaseIdentity(), null, options.exitOnLostLease()));
             }
         });
-        operator.register(new BuildTenantReconciler(config, Clock.systemUTC(), new OperatorMetrics(registry),
-                        storage, gitlab, gitlabRetry),
+        operator.register(new BuildTenantReconciler(config, new OperatorMetrics(registry), integrations),
                 overrider -> {
                     if (options.tenantSelector() != null && !options.tenantSelector().isBlank()) {
                         overrider.withLabelSelector(options.tenantSelector());

@@ -104,6 +104,14 @@ public final class ConfigValidator {
             if (config.defaults().cacheTtl() != null) {
                 ttl(config.defaults().cacheTtl(), p + "defaults.cacheTtl", problems);
             }
+            if (config.defaults().cacheExpiryInterval() != null) {
+                ttl(config.defaults().cacheExpiryInterval(), p + "defaults.cacheExpiryInterval", problems);
+            }
+        }
+        if (config.operator() != null && config.operator().namespace() != null
+                && !Checks.DNS_LABEL.matcher(config.operator().namespace()).matches()) {
+            problems.add(new Problem(p + "operator.namespace", "'" + config.operator().namespace()
+                    + "' is not a namespace name"));
         }
     }
 

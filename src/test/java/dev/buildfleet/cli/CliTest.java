@@ -51,7 +51,7 @@ class CliTest {
         Cli cli = Cli.run("render", "-f", Fixtures.EXAMPLE.toString(), "-o", out.toString());
         assertThat(cli.exitCode()).as(cli.err()).isZero();
         assertThat(out.resolve("kustomization.yaml")).content().contains("- dotnet", "- java");
-        assertThat(out.resolve("java/14-deployment-gitlab-runner.yaml")).exists();
+        assertThat(out.resolve("java/15-deployment-gitlab-runner.yaml")).exists();
         assertThat(out.resolve("dotnet/kustomization.yaml")).content().contains("01-namespace-bf-dotnet.yaml");
         assertThat(cli.out()).contains("runner-token", "cache-s3-credentials",
                 "cache-registry-htpasswd", "kaniko-docker-config");
@@ -88,7 +88,7 @@ class CliTest {
         // 2 tenants x (14 runner objects + 4 cache-registry objects + 2 ServiceMonitors + PrometheusRule + dashboard
         // ConfigMap + kustomization.yaml)
         // + top-level kustomization.yaml + manifest
-        assertThat(first).hasSize(48).containsKey(OutputDirectory.MANIFEST);
+        assertThat(first).hasSize(50).containsKey(OutputDirectory.MANIFEST);
         assertThat(second).isEqualTo(first);
     }
 
@@ -106,11 +106,11 @@ class CliTest {
         for (String doc : built.split("(?m)^---$")) {
             kinds.add(dev.buildfleet.render.Yaml.read(doc).path("kind").asText());
         }
-        assertThat(kinds).hasSize(44);
+        assertThat(kinds).hasSize(46);
         assertThat(kinds).filteredOn("ServiceMonitor"::equals).hasSize(4);
         assertThat(kinds).filteredOn("PrometheusRule"::equals).hasSize(2);
         assertThat(kinds).filteredOn("Namespace"::equals).hasSize(2);
-        assertThat(kinds).filteredOn("NetworkPolicy"::equals).hasSize(10);
+        assertThat(kinds).filteredOn("NetworkPolicy"::equals).hasSize(12);
         assertThat(kinds).filteredOn("Deployment"::equals).hasSize(4);
         assertThat(kinds).filteredOn("Service"::equals).hasSize(4);
     }

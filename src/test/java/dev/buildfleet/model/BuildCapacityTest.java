@@ -13,18 +13,19 @@ class BuildCapacityTest {
     @Test
     void quotaAdmitsFullConcurrencyPlusSpareSlotsAndTheManager() {
         Map<String, Quantity> hard = BuildResourceQuota.build(Fixtures.resolved("java")).getSpec().getHard();
-        // 20 jobs + 2 spare slots, each a 1-CPU build container and a 200m helper, plus the 100m manager and the
-        // 100m cache registry.
-        assertThat(hard.get("requests.cpu")).isEqualTo(new Quantity("26600m"));
-        // limits: 22 x (2 + 1) + 1 + 2
-        assertThat(hard.get("limits.cpu")).isEqualTo(new Quantity("69"));
-        // 22 x (2Gi + 256Mi) + 128Mi + 128Mi
+        // 20 jobs + 2 spare slots, each a 1-CPU build container and a 200m helper, plus the 100m manager, the
+        // 100m cache registry and the 100m cache garbage collector.
+        assertThat(hard.get("requests.cpu")).isEqualTo(new Quantity("26700m"));
+        // limits: 22 x (2 + 1) + 1 + 2 + 1
+        assertThat(hard.get("limits.cpu")).isEqualTo(new Quantity("70"));
+        // 22 x (2Gi + 256Mi) + 128Mi + 128Mi + 128Mi
         assertThat(Quantities.amount(hard.get("requests.memory")))
-                .isEqualByComparingTo(Quantities.amount(new Quantity("49.75Gi")));
-        // 22 x (10Gi + 1Gi) + 100Mi + 100Mi
+                .isEqualByComparingTo(Quantities.amount(new Quantity("49.875Gi")));
+        // 22 x (10Gi + 1Gi) + 100Mi + 100Mi + 64Mi
         assertThat(Quantities.amount(hard.get("requests.ephemeral-storage")))
-                .isEqualByComparingTo(Quantities.amount(new Quantity("242Gi")).add(Quantities.amount(new Quantity("200Mi"))));
-        assertThat(hard.get("pods")).isEqualTo(new Quantity("24"));
+                .isEqualByComparingTo(Quantities.amount(new Quantity("242Gi")).add(Quantities.amount(new Quantity("264Mi"))));
+        // 22 job pods, the manager, the registry and one garbage-collection Job pod
+        assertThat(hard.get("pods")).isEqualTo(new Quantity("25"));
     }
 
     @Test
@@ -35,8 +36,8 @@ class BuildCapacityTest {
                 tenant.cache(), tenant.images(), tenant.egress(), tenant.network(), tenant.monitoring(),
                 tenant.storageDeletionPolicy());
         Map<String, Quantity> hard = BuildResourceQuota.build(five).getSpec().getHard();
-        assertThat(hard.get("pods")).isEqualTo(new Quantity("8"));
-        assertThat(hard.get("requests.cpu")).isEqualTo(new Quantity("7400m"));
+        assertThat(hard.get("pods")).isEqualTo(new Quantity("9"));
+        assertThat(hard.get("requests.cpu")).isEqualTo(new Quantity("7500m"));
     }
 
     @Test

@@ -86,16 +86,23 @@ class CacheRegistryTest {
                 .containsEntry(Names.ROLE_LABEL, Names.ROLE_CACHE_REGISTRY).containsEntry(Names.TENANT_LABEL, "java");
         assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
         var ingress = np.getSpec().getIngress();
-        assertThat(ingress).hasSize(2);
+        assertThat(ingress).hasSize(3);
         NetworkPolicyPeer jobs = ingress.get(0).getFrom().get(0);
         assertThat(jobs.getNamespaceSelector().getMatchLabels())
                 .isEqualTo(Map.of("kubernetes.io/metadata.name", "bf-java"));
         assertThat(jobs.getPodSelector().getMatchLabels())
                 .isEqualTo(Map.of(Names.TENANT_LABEL, "java", Names.ROLE_LABEL, Names.ROLE_BUILD_JOB));
         assertThat(ingress.get(0).getPorts().get(0).getPort().getIntVal()).isEqualTo(5000);
-        assertThat(ingress.get(1).getFrom().get(0).getNamespaceSelector().getMatchLabels())
+        // the operator prunes expired tags through the registry API: its pods only, in its namespace only
+        NetworkPolicyPeer operator = ingress.get(1).getFrom().get(0);
+        assertThat(operator.getNamespaceSelector().getMatchLabels())
+                .isEqualTo(Map.of("kubernetes.io/metadata.name", "buildfleet-system"));
+        assertThat(operator.getPodSelector().getMatchLabels())
+                .isEqualTo(Map.of("app.kubernetes.io/name", "buildfleet-operator"));
+        assertThat(ingress.get(1).getPorts().get(0).getPort().getIntVal()).isEqualTo(5000);
+        assertThat(ingress.get(2).getFrom().get(0).getNamespaceSelector().getMatchLabels())
                 .containsValue(tenant.network().monitoringNamespace());
-        assertThat(ingress.get(1).getPorts().get(0).getPort().getIntVal()).isEqualTo(5001);
+        assertThat(ingress.get(2).getPorts().get(0).getPort().getIntVal()).isEqualTo(5001);
         assertThat(np.getSpec().getEgress()).hasSize(1);
         assertThat(np.getSpec().getEgress().get(0).getTo()).extracting(p -> p.getIpBlock().getCidr())
                 .containsExactlyElementsOf(tenant.network().cephCidrs());

@@ -17,7 +17,7 @@ class OperatorMetricsTest {
 
     static BuildTenantStatus status(boolean ready, StorageStatus storage, String tokenExpiresAt) {
         return new BuildTenantStatus(1L, List.of(Conditions.of(Conditions.READY, ready, "R", "m")), "bf-java", null,
-                tokenExpiresAt, null, null, storage);
+                tokenExpiresAt, null, null, storage, null);
     }
 
     @Test

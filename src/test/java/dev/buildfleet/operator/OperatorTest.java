@@ -272,7 +272,7 @@ class OperatorTest {
                         .get("config.toml")).contains("concurrent = 8"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(checksum()).isNotEqualTo(checksum));
         assertThat(client.resourceQuotas().inNamespace("bf-java").withName("build-capacity").get().getSpec()
-                .getHard().get("pods")).isEqualTo(new Quantity("11"));
+                .getHard().get("pods")).isEqualTo(new Quantity("12"));
         await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
         List<String> writes = drainWrites();
         assertThat(writes).filteredOn(w -> w.contains("/deployments/")).hasSize(1);
@@ -368,7 +368,7 @@ class OperatorTest {
         List<String> writes = drainWrites();
         assertThat(writes).filteredOn(w -> w.startsWith("POST") && !w.contains("/events"))
                 .containsExactly("POST /apis/networking.k8s.io/v1/namespaces/bf-java/networkpolicies");
-        assertThat(client.network().v1().networkPolicies().inNamespace("bf-java").list().getItems()).hasSize(5);
+        assertThat(client.network().v1().networkPolicies().inNamespace("bf-java").list().getItems()).hasSize(6);
         assertThat(client.serviceAccounts().inNamespace("bf-java").list().getItems()).hasSize(2);
     }
 
