@@ -1,6 +1,7 @@
 package dev.buildfleet.operator;
 
 import dev.buildfleet.cache.CacheRegistries;
+import dev.buildfleet.cache.HttpCacheRegistry;
 import dev.buildfleet.config.FleetConfig;
 import dev.buildfleet.gitlab.GitLabRunners;
 import dev.buildfleet.storage.TenantStorage;
@@ -68,7 +69,7 @@ public final class BuildfleetOperator {
     public record Integrations(TenantStorage storage, GitLabRunners gitlab, Duration gitlabRetry,
                                CacheRegistries cacheRegistries, Clock clock) {
         public static final Integrations DEFAULT = new Integrations(null, null, BuildTenantReconciler.GITLAB_RETRY,
-                (base, credentials) -> { throw new dev.buildfleet.cache.CacheRegistryFault("TODO-MERGE"); },
+                HttpCacheRegistry::new,
                 Clock.systemUTC());
 
         public Integrations withStorage(TenantStorage storage) {
