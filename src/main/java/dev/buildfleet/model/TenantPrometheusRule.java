@@ -104,7 +104,15 @@ public final class TenantPrometheusRule {
                         "Cache registry of tenant {{ $labels.tenant }} is down",
                         "Prometheus cannot scrape the layer cache registry of tenant {{ $labels.tenant }}; "
                                 + "Kaniko builds run without cache (slow) or fail to push cache layers.",
-                        "cache-registry-down"));
+                        "cache-registry-down"),
+                new Alert("BuildfleetCacheExpiryFailing",
+                        "buildfleet_tenant_cache_ready{" + sel + "} == 0",
+                        "2h", "warning",
+                        "Cache expiry of tenant {{ $labels.tenant }} is failing",
+                        "The operator reports CacheReady=False for tenant {{ $labels.tenant }} for 2 hours: expired "
+                                + "Kaniko cache entries are not pruned or not garbage-collected, so the bucket keeps "
+                                + "growing; kubectl describe buildtenant {{ $labels.tenant }} says why.",
+                        "cache-expiry-failing"));
     }
 
     /** The {@code spec.groups} list, as prometheus (and promtool) read it in a rules file. */

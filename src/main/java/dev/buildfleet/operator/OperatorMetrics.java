@@ -24,6 +24,7 @@ public class OperatorMetrics {
     static final String STORAGE_USED = "buildfleet_tenant_storage_used_bytes";
     static final String STORAGE_QUOTA = "buildfleet_tenant_storage_quota_bytes";
     static final String TOKEN_EXPIRY = "buildfleet_tenant_runner_token_expiry_timestamp_seconds";
+    static final String CACHE_READY = "buildfleet_tenant_cache_ready";
     private final Map<String, Boolean> readyByTenant = new ConcurrentHashMap<>();
     private final Map<String, TenantGauges> gauges = new ConcurrentHashMap<>();
 
@@ -52,7 +53,8 @@ public class OperatorMetrics {
     /**
      * Per-tenant gauges from the status just computed: buildfleet_tenant_ready, ..._storage_used_bytes,
      * ..._storage_quota_bytes (only with a quota), ..._runner_token_expiry_timestamp_seconds (only when the status
-     * has tokenExpiresAt). The alerts in TenantPrometheusRule use exactly these names.
+     * has tokenExpiresAt), ..._cache_ready (only once CacheReady is known). The alerts in TenantPrometheusRule use
+     * exactly these names.
      */
     public void tenantStatus(String tenant, BuildTenantStatus status) {
         TenantGauges g = gauges.computeIfAbsent(tenant, t -> new TenantGauges());
@@ -66,6 +68,9 @@ public class OperatorMetrics {
                         : storage.quotaBytes().doubleValue());
         g.set(registry, tenant, TOKEN_EXPIRY, "When the tenant's GitLab runner token expires, Unix seconds",
                 status == null ? null : epochSeconds(status.tokenExpiresAt()));
+        var cache = status == null ? null : Conditions.find(status.conditions(), CacheStep.CACHE_READY);
+        g.set(registry, tenant, CACHE_READY, "1 when the tenant's CacheReady condition is True (cache expiry works)",
+                cache == null ? null : "True".equals(cache.getStatus()) ? 1.0 : 0.0);
     }
 
     public void forget(String tenant) {

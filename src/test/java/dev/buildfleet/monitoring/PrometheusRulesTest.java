@@ -115,7 +115,8 @@ class PrometheusRulesTest {
                 "gitlab_runner_failed_jobs_total", "gitlab_runner_jobs_total",
                 "gitlab_runner_api_request_statuses_total", "buildfleet_tenant_ready",
                 "buildfleet_tenant_storage_used_bytes", "buildfleet_tenant_storage_quota_bytes",
-                "buildfleet_tenant_runner_token_expiry_timestamp_seconds", "buildfleet_reconcile_errors_total"));
+                "buildfleet_tenant_runner_token_expiry_timestamp_seconds", "buildfleet_reconcile_errors_total",
+                "buildfleet_tenant_cache_ready"));
         assertThat(all).doesNotContain("gitlab_runner_jobs_running_total");
     }
 }
