@@ -56,7 +56,11 @@ final class CacheStep {
     static final String COLLECTING = "Collecting";
     /** A read-only rollout that takes longer than this is given up, and the registry goes back to read-write. */
     static final Duration ROLLOUT_LIMIT = Duration.ofMinutes(15);
-    static final Duration POLL = Duration.ofSeconds(15);
+    /**
+     * A safety net only: changes of the registry Deployment and of the GC Job wake the reconciler through their
+     * informers; this catches a rollout that never completes (ROLLOUT_LIMIT).
+     */
+    static final Duration POLL = Duration.ofMinutes(1);
     static final Duration REGISTRY_RETRY = Duration.ofMinutes(5);
 
     /**
@@ -144,7 +148,7 @@ final class CacheStep {
                     return new Result(Conditions.of(CACHE_READY, false, "RegistryNotAvailable", "the cache "
                                     + "registry has no available pod; see kubectl -n " + t.namespace()
                                     + " describe deployment " + Names.CACHE_REGISTRY), status, objects, false,
-                            checksum, events, POLL);
+                            checksum, events, t.cache().expiryInterval());
                 }
                 Instant due = status.lastExpiry() == null ? now
                         : Instant.parse(status.lastExpiry()).plus(t.cache().expiryInterval());
