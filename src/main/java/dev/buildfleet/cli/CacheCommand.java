@@ -26,20 +26,9 @@ import java.util.stream.Collectors;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "2:usage error",
                 "6:the cache registry failed (the request and HTTP status are printed)"})
-final class CacheCommand implements Runnable {
+final class CacheCommand extends CommandGroup {
     static final String USERNAME_ENV = "CACHE_REGISTRY_USERNAME";
     static final String PASSWORD_ENV = "CACHE_REGISTRY_PASSWORD";
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @CommandLine.ParentCommand
-    Main main;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: prune");
-    }
 
     @Command(name = "prune", mixinStandardHelpOptions = true,
             description = {"Delete every cached layer image whose tags are all older than --ttl (its image config's "

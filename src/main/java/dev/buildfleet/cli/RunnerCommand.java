@@ -35,20 +35,8 @@ import java.util.stream.Collectors;
         exitCodeList = {"0:success", "1:invalid input", "2:usage error", "3:could not read or write files",
                 "5:GitLab failed (the reason is printed: GitLabUnreachable, GitLabAccessDenied, "
                         + "LegacyRegistrationRemoved, RunnerOrphaned, GitLabError)"})
-final class RunnerCommand implements Runnable {
+final class RunnerCommand extends CommandGroup {
     static final String TOKEN_ENV = "GITLAB_TOKEN";
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @CommandLine.ParentCommand
-    Main main;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: create, verify, rotate or "
-                + "delete");
-    }
 
     /** Options every runner command shares. */
     static class TenantOptions {

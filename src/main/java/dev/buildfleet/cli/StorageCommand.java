@@ -38,20 +38,9 @@ import java.util.stream.Collectors;
         exitCodeList = {"0:success", "1:invalid input, or drift found by check", "2:usage error",
                 "3:could not read or write files", "4:RGW failed (the reason is printed: RGWUnreachable, "
                 + "AccessDenied, BucketQuotaExceeded, InvalidConfiguration, RGWError)"})
-final class StorageCommand implements Runnable {
+final class StorageCommand extends CommandGroup {
     static final String ACCESS_KEY_ENV = "BUILDFLEET_RGW_ACCESS_KEY";
     static final String SECRET_KEY_ENV = "BUILDFLEET_RGW_SECRET_KEY";
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @CommandLine.ParentCommand
-    Main main;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: ensure, check or delete");
-    }
 
     /** Options every storage command shares. */
     static class FleetOptions {
