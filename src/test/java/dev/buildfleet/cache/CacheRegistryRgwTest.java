@@ -1,12 +1,16 @@
-package dev.buildfleet.storage;
+package dev.buildfleet.cache;
 
 import dev.buildfleet.config.Fleet;
 import dev.buildfleet.model.CacheRegistryConfig;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.TenantResolver;
+import dev.buildfleet.storage.RealRgw;
+import dev.buildfleet.storage.RgwTenantStorage;
+import dev.buildfleet.storage.S3Keys;
+import dev.buildfleet.storage.StorageFleets;
 import dev.buildfleet.storage.StorageFleets.Tenant;
-import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+import dev.buildfleet.storage.StoragePlan;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,7 +20,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,11 +30,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,8 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(RealRgw.class)
 class CacheRegistryRgwTest {
-    static Process registry;
-    static Path log;
+    static DistributionProcess registry;
     static URI base;
     static String authHeader;
     static StoragePlan plan;
@@ -62,56 +63,22 @@ class CacheRegistryRgwTest {
         keys = storage.ensure(plan).keys();
 
         Path config = Files.writeString(dir.resolve("config.yml"), CacheRegistryConfig.build(tenant));
-        byte[] salt = new byte[16];
-        new SecureRandom().nextBytes(salt);
-        String password = HexFormat.of().formatHex(salt);
-        Path htpasswd = Files.writeString(dir.resolve("htpasswd"),
-                "kaniko:" + OpenBSDBCrypt.generate("2a", password.toCharArray(), salt, 6) + "\n");
-        authHeader = "Basic " + Base64.getEncoder().encodeToString(("kaniko:" + password).getBytes(StandardCharsets.UTF_8));
-
-        int port = freePort();
-        base = URI.create("http://127.0.0.1:" + port);
-        log = dir.resolve("registry.log");
-        ProcessBuilder pb = new ProcessBuilder("docker-registry", "serve", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        var env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("REGISTRY_") || k.startsWith("AWS_"));  // AWS_CA_BUNDLE panics it
-        env.put(CacheRegistryConfig.ACCESS_KEY_ENV, keys.accessKeyId());
-        env.put(CacheRegistryConfig.SECRET_KEY_ENV, keys.secretAccessKey());
-        env.put("REGISTRY_HTTP_ADDR", "127.0.0.1:" + port);
-        env.put("REGISTRY_HTTP_DEBUG_ADDR", "127.0.0.1:" + freePort());
-        env.put("REGISTRY_AUTH_HTPASSWD_PATH", htpasswd.toString());
-        registry = pb.start();
-
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (true) {
-            try {
-                if (get("/v2/", null).statusCode() == 401) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            if (!registry.isAlive() || Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("docker-registry did not start:\n" + Files.readString(log));
-            }
-            Thread.sleep(200);
-        }
+        SecureRandom random = new SecureRandom();
+        CacheCredentials login = CacheCredentials.generate(random);
+        Path htpasswd = Files.writeString(dir.resolve("htpasswd"), login.htpasswd(random));
+        authHeader = "Basic " + Base64.getEncoder().encodeToString((login.username() + ":" + login.password())
+                .getBytes(StandardCharsets.UTF_8));
+        registry = DistributionProcess.start("registry", config, Map.of(
+                CacheRegistryConfig.ACCESS_KEY_ENV, keys.accessKeyId(),
+                CacheRegistryConfig.SECRET_KEY_ENV, keys.secretAccessKey(),
+                "REGISTRY_AUTH_HTPASSWD_PATH", htpasswd.toString()), dir);
+        base = registry.base();
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
+    static void stop() {
         if (registry != null) {
-            registry.destroy();
-            if (!registry.waitFor(10, TimeUnit.SECONDS)) {
-                registry.destroyForcibly();
-            }
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+            registry.close();
         }
     }
 
@@ -128,7 +95,7 @@ class CacheRegistryRgwTest {
         assertThat(get("/v2/", null).statusCode()).isEqualTo(401);
         assertThat(get("/v2/", "Basic " + Base64.getEncoder().encodeToString("kaniko:wrong".getBytes()))
                 .statusCode()).isEqualTo(401);
-        assertThat(get("/v2/", authHeader).statusCode()).as(Files.readString(log)).isEqualTo(200);
+        assertThat(get("/v2/", authHeader).statusCode()).as(registry.log()).isEqualTo(200);
     }
 
     @Test
@@ -142,13 +109,13 @@ class CacheRegistryRgwTest {
         HttpResponse<String> start = HTTP.send(HttpRequest.newBuilder(base.resolve("/v2/" + repo + "/blobs/uploads/"))
                 .header("Authorization", authHeader).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(start.statusCode()).as(start.body() + Files.readString(log)).isEqualTo(202);
+        assertThat(start.statusCode()).as(start.body() + registry.log()).isEqualTo(202);
         String location = start.headers().firstValue("Location").orElseThrow();
         URI put = base.resolve(location + (location.contains("?") ? "&" : "?") + "digest=" + digest);
         HttpResponse<String> done = HTTP.send(HttpRequest.newBuilder(put).header("Authorization", authHeader)
                 .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(done.statusCode()).as(done.body() + Files.readString(log)).isEqualTo(201);
+        assertThat(done.statusCode()).as(done.body() + registry.log()).isEqualTo(201);
 
         HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(base.resolve("/v2/" + repo + "/blobs/" + digest))
                 .header("Authorization", authHeader).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
