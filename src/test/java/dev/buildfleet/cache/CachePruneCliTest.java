@@ -31,10 +31,7 @@ class CachePruneCliTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        Path htpasswd = Files.writeString(dir.resolve("htpasswd"), CREDENTIALS.htpasswd(RANDOM));
-        Path config = Files.writeString(dir.resolve("config.yml"),
-                DistributionProcess.filesystemConfig(dir.resolve("data"), htpasswd));
-        registry = DistributionProcess.start("cli-registry", config, Map.of(), dir);
+        registry = DistributionProcess.startOnFilesystem("cli-registry", CREDENTIALS, dir);
         RawRegistry raw = RawRegistry.of(registry.base(), CREDENTIALS);
         oldDigest = raw.pushImage("kaniko-cache", "old", HttpCacheRegistry.OCI_MANIFEST, "2026-01-01T00:00:00Z");
         raw.pushImage("kaniko-cache", "fresh", HttpCacheRegistry.DOCKER_MANIFEST,

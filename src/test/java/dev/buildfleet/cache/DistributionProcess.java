@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -55,6 +56,15 @@ final class DistributionProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(registry::stop));   // if a test never closes it
         registry.launch(Map.of());
         return registry;
+    }
+
+    /** A registry on the local filesystem under {@code dir}, whose one htpasswd user is {@code login}. */
+    static DistributionProcess startOnFilesystem(String name, CacheCredentials login, Path dir) throws IOException {
+        SecureRandom random = new SecureRandom();
+        Path htpasswd = Files.writeString(dir.resolve(name + ".htpasswd"), login.htpasswd(random));
+        Path config = Files.writeString(dir.resolve(name + ".yml"),
+                filesystemConfig(dir.resolve(name + "-data"), htpasswd));
+        return start(name, config, Map.of(), dir);
     }
 
     static void requireBinary() {

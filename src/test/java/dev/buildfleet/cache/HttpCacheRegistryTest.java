@@ -37,10 +37,7 @@ class HttpCacheRegistryTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        Path htpasswd = Files.writeString(dir.resolve("htpasswd"), CREDENTIALS.htpasswd(RANDOM));
-        Path config = Files.writeString(dir.resolve("config.yml"),
-                DistributionProcess.filesystemConfig(dir.resolve("data"), htpasswd));
-        registry = DistributionProcess.start("fs-registry", config, Map.of(), dir);
+        registry = DistributionProcess.startOnFilesystem("fs-registry", CREDENTIALS, dir);
         raw = RawRegistry.of(registry.base(), CREDENTIALS);
 
         dockerDigest = raw.pushImage("kaniko-cache", "docker", HttpCacheRegistry.DOCKER_MANIFEST,
