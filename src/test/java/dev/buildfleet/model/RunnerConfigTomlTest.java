@@ -86,7 +86,7 @@ class RunnerConfigTomlTest {
         List<String> env = new java.util.ArrayList<>();
         runner.path("environment").forEach(e -> env.add(e.asText()));
         assertThat(env).contains("BUILDFLEET_CACHE_REPO=cache-registry.bf-java.svc:5000/kaniko-cache",
-                "DOCKER_CONFIG=/kaniko/.docker");
+                "BUILDFLEET_CACHE_TTL=336h", "DOCKER_CONFIG=/kaniko/.docker");
         JsonNode secrets = runner.path("kubernetes").path("volumes").path("secret");
         assertThat(secrets).hasSize(1);
         assertThat(secrets.get(0).path("name").asText()).isEqualTo("kaniko-docker-config");

@@ -50,7 +50,7 @@ class KanikoTemplateTest {
     void variablesCanBeOverriddenPerJobOrMatrixEntry() throws IOException {
         JsonNode vars = job().path("variables");
         assertThat(vars.path("KANIKO_DESTINATION").asText()).isEqualTo("$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA");
-        assertThat(vars.path("KANIKO_CACHE_TTL").asText()).isEqualTo("336h");
+        assertThat(vars.path("KANIKO_CACHE_TTL").asText()).as("empty: the tenant's TTL").isEmpty();
         assertThat(vars.path("KANIKO_DOCKERFILE").asText()).isEqualTo("$CI_PROJECT_DIR/Dockerfile");
         assertThat(vars.has("KANIKO_EXTRA_ARGS")).isTrue();
         // No tags, no parallel, no secrets in the template: the including job decides those.
@@ -62,7 +62,7 @@ class KanikoTemplateTest {
     void executorFlags() throws IOException {
         String script = script();
         assertThat(script).contains("/kaniko/executor",
-                "--cache=true", "--cache-repo=\"$BUILDFLEET_CACHE_REPO\"", "--cache-ttl=\"$KANIKO_CACHE_TTL\"",
+                "--cache=true", "--cache-repo=\"$BUILDFLEET_CACHE_REPO\"", "--cache-ttl=\"$cache_ttl\"",
                 "--cache-copy-layers=true", "--snapshot-mode=redo", "--compressed-caching=false",
                 "--destination \"$KANIKO_DESTINATION\"", "--skip-unused-stages=true",
                 "--insecure-registry=\"$cache_registry\"");
@@ -109,6 +109,30 @@ class KanikoTemplateTest {
         assertThat(argv).contains("--cache-repo=cache-registry.bf-java.svc:5000/kaniko-cache",
                 "--insecure-registry=cache-registry.bf-java.svc:5000", "--cache-ttl=168h",
                 "registry.gitlab.example.com/p:abc", "--target=runtime", "--build-arg=V=1");
+    }
+
+    @Test
+    void withoutAnOverrideKanikoUsesTheTenantsTtlTheOperatorPrunesAt() throws Exception {
+        Path kaniko = Files.createDirectories(tmp.resolve("kaniko"));
+        Path mounted = Files.createDirectories(kaniko.resolve(".docker"));
+        Files.writeString(mounted.resolve("config.json"), "{\"auths\": {}}");
+        Path executor = kaniko.resolve("executor");
+        Files.writeString(executor, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > \"$ARGS_OUT\"\n");
+        Files.setPosixFilePermissions(executor, PosixFilePermissions.fromString("rwx------"));
+        Path args = tmp.resolve("args");
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script().replace("/kaniko/", kaniko + "/"))
+                .redirectErrorStream(true);
+        pb.environment().putAll(java.util.Map.of("BUILDFLEET_CACHE_REPO", Names.cacheRepo("java"),
+                "BUILDFLEET_CACHE_TTL", "72h", "DOCKER_CONFIG", mounted.toString(), "CI_REGISTRY", "r.example",
+                "CI_REGISTRY_USER", "u", "CI_REGISTRY_PASSWORD", "p", "KANIKO_CONTEXT", "c",
+                "KANIKO_DOCKERFILE", "d", "KANIKO_DESTINATION", "r.example/x:1", "KANIKO_CACHE_TTL", ""));
+        pb.environment().put("KANIKO_EXTRA_ARGS", "");
+        pb.environment().put("ARGS_OUT", args.toString());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        assertThat(Files.readAllLines(args)).contains("--cache-ttl=72h");
     }
 
     @Test
