@@ -33,6 +33,9 @@ class CacheRegistryTest {
         assertThat(s3.path("secure").asBoolean()).isTrue();
         assertThat(s3.path("v4auth").asBoolean()).isTrue();
         assertThat(s3.path("chunksize").asInt()).isEqualTo(10485760);
+        // One server-side copy per committed blob up to 5 GiB; Distribution refuses to start above 5 GiB.
+        assertThat(s3.path("multipartcopythresholdsize").isIntegralNumber()).isTrue();
+        assertThat(s3.path("multipartcopythresholdsize").asLong()).isEqualTo(5368709120L);
         assertThat(s3.path("forcepathstyle").asBoolean()).isTrue();
         assertThat(c.path("storage").path("redirect").path("disable").asBoolean()).isTrue();
         assertThat(c.path("storage").path("delete").path("enabled").asBoolean()).isTrue();
