@@ -62,6 +62,7 @@ final class CacheStep {
      */
     static final Duration POLL = Duration.ofMinutes(1);
     static final Duration REGISTRY_RETRY = Duration.ofMinutes(5);
+    static final String REGISTRY_UNREACHABLE = "RegistryUnreachable";
 
     /**
      * @param objects     Secrets to converge, and the GC Job while one runs
@@ -152,6 +153,10 @@ final class CacheStep {
                 }
                 Instant due = status.lastExpiry() == null ? now
                         : Instant.parse(status.lastExpiry()).plus(t.cache().expiryInterval());
+                if (REGISTRY_UNREACHABLE.equals(status.failureReason())) {
+                    // Retried sooner than the interval, but not on every event: each try may wait a timeout.
+                    due = Instant.parse(status.phaseSince()).plus(REGISTRY_RETRY);
+                }
                 if (now.isBefore(due)) {
                     return new Result(serving(t, status), status, objects, false, checksum, events,
                             Duration.between(now, due));
@@ -168,9 +173,11 @@ final class CacheStep {
         try {
             pruned = new CachePruner(registries.connect(registryUri(t), credentials), t.cache().ttl()).prune(now);
         } catch (CacheRegistryFault fault) {
-            return new Result(Conditions.of(CACHE_READY, false, "RegistryUnreachable", "cache expiry could not "
-                            + "list or delete tags (retrying in " + REGISTRY_RETRY.toMinutes() + " min): "
-                            + fault.getMessage()), status, objects, false, checksum, events, REGISTRY_RETRY);
+            CacheStatus failed = new CacheStatus(SERVING, now.toString(), status.gcJob(), status.lastExpiry(),
+                    status.prunedTags(), status.sizeBytesBefore(), status.sizeBytes(), REGISTRY_UNREACHABLE,
+                    "cache expiry could not list or delete tags (retrying every " + REGISTRY_RETRY.toMinutes()
+                            + " min): " + fault.getMessage());
+            return new Result(serving(t, failed), failed, objects, false, checksum, events, REGISTRY_RETRY);
         }
         if (pruned.deleted().isEmpty()) {
             CacheStatus done = new CacheStatus(SERVING, status.phaseSince(), status.gcJob(), now.toString(), 0,
