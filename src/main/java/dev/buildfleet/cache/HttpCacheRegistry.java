@@ -17,11 +17,17 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,6 +55,7 @@ public final class HttpCacheRegistry implements CacheRegistry {
     /** Image configs are a few KiB; anything far larger is not one. */
     private static final long MAX_CONFIG_BYTES = 4L * 1024 * 1024;
     private static final int MAX_PAGES = 100_000;
+    static final int PARALLEL_TAG_READS = 8;
 
     private final URI base;
     private final String authorization;
@@ -103,19 +110,52 @@ public final class HttpCacheRegistry implements CacheRegistry {
         for (JsonNode page : pages(base.resolve("/v2/" + repository + "/tags/list?n=" + pageSize), true)) {
             page.path("tags").forEach(t -> names.add(t.asText()));   // "tags": null when a repository has none
         }
-        Map<String, Instant> createdByConfig = new HashMap<>();
-        List<CachedTag> tags = new ArrayList<>();
-        for (String tag : names) {
-            HttpResponse<byte[]> manifest = send("GET", base.resolve("/v2/" + repository + "/manifests/" + tag),
-                    ACCEPT_MANIFESTS, 404);
-            if (manifest.statusCode() == 404) {
-                continue;   // deleted or moved since the list was read
+        Map<String, Optional<Instant>> createdByConfig = new ConcurrentHashMap<>();
+        // Two requests per tag (manifest, then config), a few tags in flight at once: reading a cache of thousands
+        // of tags is then not one round trip after another, and the registry still sees a bounded load.
+        Semaphore inFlight = new Semaphore(PARALLEL_TAG_READS);
+        List<Future<CachedTag>> reads = new ArrayList<>();
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String tag : names) {
+                reads.add(executor.submit(() -> {
+                    inFlight.acquire();
+                    try {
+                        return tag(repository, tag, createdByConfig);
+                    } finally {
+                        inFlight.release();
+                    }
+                }));
             }
-            String digest = manifest.headers().firstValue("Docker-Content-Digest")
-                    .orElseGet(() -> sha256(manifest.body()));
-            tags.add(new CachedTag(repository, tag, digest, created(repository, manifest, createdByConfig)));
+            List<CachedTag> tags = new ArrayList<>();
+            for (Future<CachedTag> read : reads) {
+                CachedTag tag = read.get();
+                if (tag != null) {
+                    tags.add(tag);
+                }
+            }
+            return tags;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CacheRegistryFault fault) {
+                throw fault;
+            }
+            throw new CacheRegistryFault("reading the tags of " + repository + " at " + authority() + " failed: "
+                    + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheRegistryFault("interrupted while reading the tags of " + repository, e);
         }
-        return tags;
+    }
+
+    /** One tag's digest and creation time; null when it was deleted or moved since the list was read. */
+    private CachedTag tag(String repository, String tag, Map<String, Optional<Instant>> createdByConfig) {
+        HttpResponse<byte[]> manifest = send("GET", base.resolve("/v2/" + repository + "/manifests/" + tag),
+                ACCEPT_MANIFESTS, 404);
+        if (manifest.statusCode() == 404) {
+            return null;
+        }
+        String digest = manifest.headers().firstValue("Docker-Content-Digest")
+                .orElseGet(() -> sha256(manifest.body()));
+        return new CachedTag(repository, tag, digest, created(repository, manifest, createdByConfig));
     }
 
     @Override
@@ -131,7 +171,8 @@ public final class HttpCacheRegistry implements CacheRegistry {
     }
 
     /** The config's {@code created} time; null for an index, a config without it, or one that cannot be read. */
-    private Instant created(String repository, HttpResponse<byte[]> manifest, Map<String, Instant> cache) {
+    private Instant created(String repository, HttpResponse<byte[]> manifest,
+                            Map<String, Optional<Instant>> cache) {
         JsonNode body;
         try {
             body = JSON.readTree(manifest.body());
@@ -149,13 +190,14 @@ public final class HttpCacheRegistry implements CacheRegistry {
         if (!DIGEST.matcher(configDigest).matches() || config.path("size").asLong(0) > MAX_CONFIG_BYTES) {
             return null;
         }
-        if (cache.containsKey(configDigest)) {
-            return cache.get(configDigest);
+        Optional<Instant> known = cache.get(configDigest);
+        if (known != null) {
+            return known.orElse(null);
         }
         HttpResponse<byte[]> blob = send("GET", base.resolve("/v2/" + repository + "/blobs/" + configDigest), null,
                 404);
         Instant created = blob.statusCode() == 404 ? null : parseCreated(blob.body());
-        cache.put(configDigest, created);
+        cache.put(configDigest, Optional.ofNullable(created));
         return created;
     }
 
