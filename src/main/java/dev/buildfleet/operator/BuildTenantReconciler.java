@@ -191,23 +191,10 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             wanted.add(monitored.condition());
             wanted.add(runner.condition());
             wanted.add(cached.condition());
-            for (String event : cached.events()) {
-                boolean warning = event.startsWith("CacheGarbageCollectionFailed") || event.startsWith(
-                        "CacheReadOnlyRolloutStuck");
-                String reason = event.substring(0, event.indexOf(':'));
-                String message = event.substring(event.indexOf(':') + 1);
-                if (warning) {
-                    events.warning(tenant, reason, message);
-                } else {
-                    events.normal(tenant, reason, message);
-                }
-            }
-            for (String event : stored.events()) {
-                events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
-            }
-            for (String event : runner.events()) {
-                events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
-            }
+            events.normal(tenant, cached.events());
+            events.warning(tenant, cached.warnings());
+            events.normal(tenant, stored.events());
+            events.normal(tenant, runner.events());
         }
 
         long generation = tenant.getMetadata().getGeneration() == null ? 0 : tenant.getMetadata().getGeneration();
@@ -430,9 +417,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             Long runnerId = last != null && last.runnerId() != null ? last.runnerId()
                     : tenant.getStatus() == null ? null : tenant.getStatus().runnerId();
             try {
-                String event = new RunnerStep(gitlab, context.getClient(), clock, config.gitlab().rotationMargin())
-                        .cleanup(tenant, resolved, runnerId);
-                events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
+                events.normal(tenant, List.of(new RunnerStep(gitlab, context.getClient(), clock,
+                        config.gitlab().rotationMargin()).cleanup(tenant, resolved, runnerId)));
                 deleteAttempts.remove(name);
             } catch (GitLabFault fault) {
                 if (RunnerStep.forceRemove(tenant)) {
@@ -460,9 +446,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         }
         if (TenantValidator.validate(config, tenant).isEmpty()) {
             try {
-                String event = new StorageStep(storage, context.getClient())
-                        .cleanup(TenantResolver.resolve(config, tenant));
-                events.normal(tenant, event.substring(0, event.indexOf(':')), event.substring(event.indexOf(':') + 1));
+                events.normal(tenant, List.of(new StorageStep(storage, context.getClient())
+                        .cleanup(TenantResolver.resolve(config, tenant))));
             } catch (StorageFault fault) {
                 events.warning(tenant, fault.reason().name(), "storage clean-up failed, retrying; nothing was "
                         + "deleted: " + fault.getMessage());

@@ -67,10 +67,11 @@ final class CacheStep {
     /**
      * @param objects     Secrets to converge, and the GC Job while one runs
      * @param readOnly    whether the registry Deployment must run read-only
+     * @param events      Normal events, and {@code warnings} Warning events, each {@code Reason:message}
      * @param recheckIn   when the reconciler should look again
      */
     record Result(Condition condition, CacheStatus status, List<HasMetadata> objects, boolean readOnly,
-                  String htpasswdChecksum, List<String> events, Duration recheckIn) {
+                  String htpasswdChecksum, List<String> events, List<String> warnings, Duration recheckIn) {
     }
 
     private final CacheRegistries registries;
@@ -90,6 +91,7 @@ final class CacheStep {
                List<Job> jobs) {
         Instant now = clock.instant();
         List<String> events = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         List<HasMetadata> objects = new ArrayList<>();
         CacheCredentials credentials = credentials(t, htpasswd, dockerConfig, objects, events);
         String checksum = sha256(text(objects.getFirst(), Names.CACHE_REGISTRY_HTPASSWD_KEY));
@@ -102,22 +104,22 @@ final class CacheStep {
                     String job = Names.CACHE_GC_JOB_PREFIX + now.getEpochSecond();
                     objects.add(CacheGarbageCollectJob.build(t, CacheRegistryConfig.build(t), job));
                     return new Result(collecting(status, job), phase(status, COLLECTING, now, job), objects, true,
-                            checksum, events, POLL);
+                            checksum, events, warnings, POLL);
                 }
                 if (Instant.parse(status.phaseSince()).plus(ROLLOUT_LIMIT).isBefore(now)) {
-                    events.add("CacheReadOnlyRolloutStuck:the cache registry did not come up read-only within "
+                    warnings.add("CacheReadOnlyRolloutStuck:the cache registry did not come up read-only within "
                             + ROLLOUT_LIMIT.toMinutes() + " min; it goes back to read-write and garbage "
                             + "collection is skipped until the next expiry");
                     CacheStatus failed = failed(status, now, "ReadOnlyRolloutStuck", "the cache registry did not "
                             + "come up read-only within " + ROLLOUT_LIMIT.toMinutes() + " min, so garbage collection "
                             + "was skipped; see kubectl -n " + t.namespace() + " describe deployment "
                             + Names.CACHE_REGISTRY + "; the next expiry tries again");
-                    return new Result(serving(t, failed), failed, objects, false, checksum, events,
+                    return new Result(serving(t, failed), failed, objects, false, checksum, events, warnings,
                             t.cache().expiryInterval());
                 }
                 return new Result(Conditions.of(CACHE_READY, true, "GoingReadOnly", "expiry deleted "
                         + status.prunedTags() + " cache tags; the registry restarts read-only for garbage "
-                        + "collection (pulls keep working)"), status, objects, true, checksum, events, POLL);
+                        + "collection (pulls keep working)"), status, objects, true, checksum, events, warnings, POLL);
             }
             case COLLECTING -> {
                 Job job = jobs.stream().filter(j -> j.getMetadata().getName().equals(status.gcJob())).findFirst()
@@ -128,28 +130,28 @@ final class CacheStep {
                             + "collected their layers" + freed(status.sizeBytesBefore(), after)
                             + "; the registry is read-write again");
                     CacheStatus done = finished(status, now, after);
-                    return new Result(serving(t, done), done, objects, false, checksum, events,
+                    return new Result(serving(t, done), done, objects, false, checksum, events, warnings,
                             t.cache().expiryInterval());
                 }
                 if (job != null && failed(job)) {
-                    events.add("CacheGarbageCollectionFailed:Job " + job.getMetadata().getName() + " failed; the "
+                    warnings.add("CacheGarbageCollectionFailed:Job " + job.getMetadata().getName() + " failed; the "
                             + "registry is read-write again and the next expiry tries again");
                     CacheStatus failed = failed(status, now, "GarbageCollectionFailed", "garbage collection Job "
                             + job.getMetadata().getName() + " failed (see kubectl -n " + t.namespace() + " logs job/"
                             + job.getMetadata().getName() + "); the expired tags are deleted but their layers still "
                             + "use the bucket; the next expiry tries again");
-                    return new Result(serving(t, failed), failed, objects, false, checksum, events,
+                    return new Result(serving(t, failed), failed, objects, false, checksum, events, warnings,
                             t.cache().expiryInterval());
                 }
                 objects.add(CacheGarbageCollectJob.build(t, CacheRegistryConfig.build(t), status.gcJob()));
-                return new Result(collecting(status, status.gcJob()), status, objects, true, checksum, events, POLL);
+                return new Result(collecting(status, status.gcJob()), status, objects, true, checksum, events, warnings, POLL);
             }
             default -> {
                 if (!available(registry)) {
                     return new Result(Conditions.of(CACHE_READY, false, "RegistryNotAvailable", "the cache "
                                     + "registry has no available pod; see kubectl -n " + t.namespace()
                                     + " describe deployment " + Names.CACHE_REGISTRY), status, objects, false,
-                            checksum, events, t.cache().expiryInterval());
+                            checksum, events, warnings, t.cache().expiryInterval());
                 }
                 Instant due = status.lastExpiry() == null ? now
                         : Instant.parse(status.lastExpiry()).plus(t.cache().expiryInterval());
@@ -158,16 +160,17 @@ final class CacheStep {
                     due = Instant.parse(status.phaseSince()).plus(REGISTRY_RETRY);
                 }
                 if (now.isBefore(due)) {
-                    return new Result(serving(t, status), status, objects, false, checksum, events,
+                    return new Result(serving(t, status), status, objects, false, checksum, events, warnings,
                             Duration.between(now, due));
                 }
-                return expire(t, status, credentials, now, objects, checksum, events);
+                return expire(t, status, credentials, now, objects, checksum, events, warnings);
             }
         }
     }
 
     private Result expire(ResolvedTenant t, CacheStatus status, CacheCredentials credentials, Instant now,
-                          List<HasMetadata> objects, String checksum, List<String> events) {
+                          List<HasMetadata> objects, String checksum, List<String> events,
+                          List<String> warnings) {
         Long before = bucketBytes(t);
         CachePruner.Result pruned;
         try {
@@ -177,12 +180,12 @@ final class CacheStep {
                     status.prunedTags(), status.sizeBytesBefore(), status.sizeBytes(), REGISTRY_UNREACHABLE,
                     "cache expiry could not list or delete tags (retrying every " + REGISTRY_RETRY.toMinutes()
                             + " min): " + fault.getMessage());
-            return new Result(serving(t, failed), failed, objects, false, checksum, events, REGISTRY_RETRY);
+            return new Result(serving(t, failed), failed, objects, false, checksum, events, warnings, REGISTRY_RETRY);
         }
         if (pruned.deleted().isEmpty()) {
             CacheStatus done = new CacheStatus(SERVING, status.phaseSince(), status.gcJob(), now.toString(), 0,
                     before, before, null, null);
-            return new Result(serving(t, done), done, objects, false, checksum, events, t.cache().expiryInterval());
+            return new Result(serving(t, done), done, objects, false, checksum, events, warnings, t.cache().expiryInterval());
         }
         events.add("CacheTagsPruned:deleted " + pruned.deleted().size() + " cache tags older than "
                 + t.cache().ttl().toHours() + " h; the registry goes read-only to collect their layers");
@@ -190,7 +193,7 @@ final class CacheStep {
                 pruned.deleted().size(), before, status.sizeBytes(), null, null);
         return new Result(Conditions.of(CACHE_READY, true, "GoingReadOnly", "expiry deleted "
                         + pruned.deleted().size() + " cache tags; the registry restarts read-only for garbage "
-                        + "collection (pulls keep working)"), next, objects, true, checksum, events, POLL);
+                        + "collection (pulls keep working)"), next, objects, true, checksum, events, warnings, POLL);
     }
 
     /** The two Secrets (existing when they agree, else new) go into {@code objects}, htpasswd first. */

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -30,6 +31,24 @@ public class EventRecorder {
 
     public void warning(BuildTenant tenant, String reason, String message) {
         record(tenant, "Warning", reason, message);
+    }
+
+    /** Normal events written by the steps as {@code Reason:message}. */
+    public void normal(BuildTenant tenant, List<String> reasonAndMessages) {
+        reasonAndMessages.forEach(e -> record(tenant, "Normal", reasonOf(e), messageOf(e)));
+    }
+
+    /** Warning events written by the steps as {@code Reason:message}. */
+    public void warning(BuildTenant tenant, List<String> reasonAndMessages) {
+        reasonAndMessages.forEach(e -> record(tenant, "Warning", reasonOf(e), messageOf(e)));
+    }
+
+    private static String reasonOf(String reasonAndMessage) {
+        return reasonAndMessage.substring(0, reasonAndMessage.indexOf(':'));
+    }
+
+    private static String messageOf(String reasonAndMessage) {
+        return reasonAndMessage.substring(reasonAndMessage.indexOf(':') + 1);
     }
 
     private void record(BuildTenant tenant, String type, String reason, String message) {
