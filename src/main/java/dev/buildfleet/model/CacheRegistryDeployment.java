@@ -3,7 +3,6 @@ package dev.buildfleet.model;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
-import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -79,10 +78,7 @@ public final class CacheRegistryDeployment {
     }
 
     static PodSecurityContext podSecurity() {
-        return new PodSecurityContextBuilder()
-                .withRunAsNonRoot(true).withRunAsUser(UID).withRunAsGroup(UID).withFsGroup(UID)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .build();
+        return RunnerDeployment.podSecurity(UID, UID);
     }
 
     /** The tenant's S3 keys as the REGISTRY_STORAGE_S3_* overrides Distribution reads. */

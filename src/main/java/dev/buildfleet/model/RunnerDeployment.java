@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -81,10 +83,7 @@ public final class RunnerDeployment {
                 .withNodeSelector(t.nodeSelector())
                 .withTolerations(t.tolerations())
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true).withRunAsUser(RUNNER_UID).withRunAsGroup(RUNNER_GID).withFsGroup(RUNNER_GID)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
+                .withSecurityContext(podSecurity(RUNNER_UID, RUNNER_GID))
                 .withInitContainers(installConfig(t))
                 .withContainers(runner(t))
                 .withVolumes(volumes())
@@ -134,6 +133,14 @@ public final class RunnerDeployment {
                 .withNewHttpGet().withPath("/metrics").withNewPort("metrics").endHttpGet()
                 .withInitialDelaySeconds(5).withPeriodSeconds(periodSeconds).withTimeoutSeconds(5)
                 .withFailureThreshold(failureThreshold)
+                .build();
+    }
+
+    /** Non-root with the runtime's default seccomp profile, for every pod buildfleet runs. */
+    static PodSecurityContext podSecurity(long uid, long gid) {
+        return new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true).withRunAsUser(uid).withRunAsGroup(gid).withFsGroup(gid)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .build();
     }
 
