@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,43 +70,55 @@ class KanikoTemplateTest {
         assertThat(script).doesNotContain("s3://").doesNotContain("AWS_");
     }
 
-    /** Runs the script with /kaniko moved into a temp dir and an executor that prints its arguments. */
-    @Test
-    void mergesCiRegistryAuthIntoAWritableConfigAndPassesTheCacheRepo() throws Exception {
+    /**
+     * Runs the script with a real sh, /kaniko moved into a temp dir, {@code mountedConfig} as the mounted
+     * config.json and an executor that prints its arguments; the job's variables come from {@code env}.
+     *
+     * @return the executor's arguments
+     */
+    List<String> runScript(String mountedConfig, Map<String, String> env) throws Exception {
         Path kaniko = Files.createDirectories(tmp.resolve("kaniko"));
         Path mounted = Files.createDirectories(kaniko.resolve(".docker"));
-        String cacheAuth = Base64.getEncoder().encodeToString("cache:secret".getBytes());
-        Files.writeString(mounted.resolve("config.json"),
-                "{\"auths\":{\"cache-registry.bf-java.svc:5000\":{\"auth\":\"" + cacheAuth + "\"}}}\n");
+        Files.writeString(mounted.resolve("config.json"), mountedConfig);
         Path executor = kaniko.resolve("executor");
         Files.writeString(executor, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > \"$ARGS_OUT\"\n");
         Files.setPosixFilePermissions(executor, PosixFilePermissions.fromString("rwx------"));
-
-        String script = script().replace("/kaniko/", kaniko + "/");
         Path args = tmp.resolve("args");
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true);
-        pb.environment().putAll(java.util.Map.of(
-                "BUILDFLEET_CACHE_REPO", Names.cacheRepo("java"),
-                "DOCKER_CONFIG", mounted.toString(),
-                "CI_REGISTRY", "registry.gitlab.example.com",
-                "CI_REGISTRY_USER", "gitlab-ci-token",
-                "CI_REGISTRY_PASSWORD", "job-token",
-                "KANIKO_CONTEXT", "/builds/p", "KANIKO_DOCKERFILE", "/builds/p/Dockerfile",
-                "KANIKO_DESTINATION", "registry.gitlab.example.com/p:abc", "KANIKO_CACHE_TTL", "168h",
-                "KANIKO_EXTRA_ARGS", "--target=runtime --build-arg=V=1"));
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script().replace("/kaniko/", kaniko + "/"))
+                .redirectErrorStream(true);
+        pb.environment().putAll(env);
+        pb.environment().put("BUILDFLEET_CACHE_REPO", Names.cacheRepo("java"));
+        pb.environment().put("DOCKER_CONFIG", mounted.toString());
         pb.environment().put("ARGS_OUT", args.toString());
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
+        return Files.readAllLines(args);
+    }
 
-        JsonNode merged = new ObjectMapper().readTree(kaniko.resolve("buildfleet-docker/config.json").toFile());
+    JsonNode mergedConfig() throws IOException {
+        return new ObjectMapper().readTree(tmp.resolve("kaniko/buildfleet-docker/config.json").toFile());
+    }
+
+    @Test
+    void mergesCiRegistryAuthIntoAWritableConfigAndPassesTheCacheRepo() throws Exception {
+        String cacheAuth = Base64.getEncoder().encodeToString("cache:secret".getBytes());
+        List<String> argv = runScript(
+                "{\"auths\":{\"cache-registry.bf-java.svc:5000\":{\"auth\":\"" + cacheAuth + "\"}}}\n", Map.of(
+                        "CI_REGISTRY", "registry.gitlab.example.com",
+                        "CI_REGISTRY_USER", "gitlab-ci-token",
+                        "CI_REGISTRY_PASSWORD", "job-token",
+                        "KANIKO_CONTEXT", "/builds/p", "KANIKO_DOCKERFILE", "/builds/p/Dockerfile",
+                        "KANIKO_DESTINATION", "registry.gitlab.example.com/p:abc", "KANIKO_CACHE_TTL", "168h",
+                        "KANIKO_EXTRA_ARGS", "--target=runtime --build-arg=V=1"));
+
+        JsonNode merged = mergedConfig();
         assertThat(merged.path("auths").path("cache-registry.bf-java.svc:5000").path("auth").asText())
                 .isEqualTo(cacheAuth);
         assertThat(new String(Base64.getDecoder().decode(
                 merged.path("auths").path("registry.gitlab.example.com").path("auth").asText())))
                 .isEqualTo("gitlab-ci-token:job-token");
-        List<String> argv = Files.readAllLines(args);
         assertThat(argv).contains("--cache-repo=cache-registry.bf-java.svc:5000/kaniko-cache",
                 "--insecure-registry=cache-registry.bf-java.svc:5000", "--cache-ttl=168h",
                 "registry.gitlab.example.com/p:abc", "--target=runtime", "--build-arg=V=1");
@@ -113,47 +126,18 @@ class KanikoTemplateTest {
 
     @Test
     void withoutAnOverrideKanikoUsesTheTenantsTtlTheOperatorPrunesAt() throws Exception {
-        Path kaniko = Files.createDirectories(tmp.resolve("kaniko"));
-        Path mounted = Files.createDirectories(kaniko.resolve(".docker"));
-        Files.writeString(mounted.resolve("config.json"), "{\"auths\": {}}");
-        Path executor = kaniko.resolve("executor");
-        Files.writeString(executor, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > \"$ARGS_OUT\"\n");
-        Files.setPosixFilePermissions(executor, PosixFilePermissions.fromString("rwx------"));
-        Path args = tmp.resolve("args");
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script().replace("/kaniko/", kaniko + "/"))
-                .redirectErrorStream(true);
-        pb.environment().putAll(java.util.Map.of("BUILDFLEET_CACHE_REPO", Names.cacheRepo("java"),
-                "BUILDFLEET_CACHE_TTL", "72h", "DOCKER_CONFIG", mounted.toString(), "CI_REGISTRY", "r.example",
-                "CI_REGISTRY_USER", "u", "CI_REGISTRY_PASSWORD", "p", "KANIKO_CONTEXT", "c",
-                "KANIKO_DOCKERFILE", "d", "KANIKO_DESTINATION", "r.example/x:1", "KANIKO_CACHE_TTL", ""));
-        pb.environment().put("KANIKO_EXTRA_ARGS", "");
-        pb.environment().put("ARGS_OUT", args.toString());
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output).isZero();
-        assertThat(Files.readAllLines(args)).contains("--cache-ttl=72h");
+        List<String> argv = runScript("{\"auths\": {}}", Map.of("BUILDFLEET_CACHE_TTL", "72h",
+                "CI_REGISTRY", "r.example", "CI_REGISTRY_USER", "u", "CI_REGISTRY_PASSWORD", "p",
+                "KANIKO_CONTEXT", "c", "KANIKO_DOCKERFILE", "d", "KANIKO_DESTINATION", "r.example/x:1",
+                "KANIKO_CACHE_TTL", "", "KANIKO_EXTRA_ARGS", ""));
+        assertThat(argv).contains("--cache-ttl=72h");
     }
 
     @Test
     void anEmptyMountedConfigStillYieldsValidJson() throws Exception {
-        Path kaniko = Files.createDirectories(tmp.resolve("kaniko"));
-        Path mounted = Files.createDirectories(kaniko.resolve(".docker"));
-        Files.writeString(mounted.resolve("config.json"), "{\"auths\": {}}");
-        Path executor = kaniko.resolve("executor");
-        Files.writeString(executor, "#!/bin/sh\nexit 0\n");
-        Files.setPosixFilePermissions(executor, PosixFilePermissions.fromString("rwx------"));
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script().replace("/kaniko/", kaniko + "/"))
-                .redirectErrorStream(true);
-        pb.environment().putAll(java.util.Map.of("BUILDFLEET_CACHE_REPO", Names.cacheRepo("java"),
-                "DOCKER_CONFIG", mounted.toString(), "CI_REGISTRY", "r.example", "CI_REGISTRY_USER", "u",
+        runScript("{\"auths\": {}}", Map.of("CI_REGISTRY", "r.example", "CI_REGISTRY_USER", "u",
                 "CI_REGISTRY_PASSWORD", "p", "KANIKO_CONTEXT", "c", "KANIKO_DOCKERFILE", "d",
                 "KANIKO_DESTINATION", "r.example/x:1", "KANIKO_CACHE_TTL", "1h", "KANIKO_EXTRA_ARGS", ""));
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output).isZero();
-        JsonNode merged = new ObjectMapper().readTree(kaniko.resolve("buildfleet-docker/config.json").toFile());
-        assertThat(merged.path("auths").properties()).hasSize(1);
+        assertThat(mergedConfig().path("auths").properties()).hasSize(1);
     }
 }
