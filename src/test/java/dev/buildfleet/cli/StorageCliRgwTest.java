@@ -1,6 +1,7 @@
 package dev.buildfleet.cli;
 
 import dev.buildfleet.storage.RealRgw;
+import dev.buildfleet.storage.StorageFleets;
 import dev.buildfleet.storage.RgwTenantStorage;
 import dev.buildfleet.storage.S3Keys;
 import dev.buildfleet.storage.StoragePlan;
@@ -41,15 +42,7 @@ class StorageCliRgwTest {
     }
 
     private Path fleet(String... tenantLines) throws IOException {
-        StringBuilder yaml = new StringBuilder("""
-                apiVersion: buildfleet.dev/v1alpha1
-                kind: Fleet
-                config:
-                  gitlab: {url: https://gitlab.example.com, cidrs: [10.10.0.10/32]}
-                  kubernetesApi: {cidrs: [10.96.0.1/32]}
-                  ceph: {endpoint: '%s', region: default, cidrs: [127.0.0.1/32]}
-                tenants:
-                """.formatted(endpoint));
+        StringBuilder yaml = new StringBuilder(StorageFleets.header(endpoint));
         for (String line : tenantLines) {
             yaml.append("  - ").append(line).append('\n');
         }

@@ -20,8 +20,9 @@ public final class StorageFleets {
         }
     }
 
-    static String yaml(URI endpoint, List<Tenant> tenants) {
-        StringBuilder out = new StringBuilder("""
+    /** A fleet file up to {@code tenants:}, its Ceph on {@code endpoint}; the caller appends the tenant items. */
+    public static String header(URI endpoint) {
+        return """
                 apiVersion: buildfleet.dev/v1alpha1
                 kind: Fleet
                 config:
@@ -29,7 +30,11 @@ public final class StorageFleets {
                   kubernetesApi: {cidrs: [10.96.0.1/32]}
                   ceph: {endpoint: '%s', region: default, cidrs: [127.0.0.1/32]}
                 tenants:
-                """.formatted(endpoint));
+                """.formatted(endpoint);
+    }
+
+    static String yaml(URI endpoint, List<Tenant> tenants) {
+        StringBuilder out = new StringBuilder(header(endpoint));
         for (Tenant t : tenants) {
             out.append("""
                       - apiVersion: buildfleet.dev/v1alpha1
