@@ -15,7 +15,6 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "cache", mixinStandardHelpOptions = true,
@@ -36,11 +35,7 @@ final class CacheCommand extends CommandGroup {
                     + "time are kept and counted.",
                     "Deleting only untags: the space comes back when the registry runs `registry garbage-collect "
                             + "--delete-untagged` while read-only."})
-    static final class Prune implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.ParentCommand
-        CacheCommand parent;
+    static final class Prune extends GroupCommand<CacheCommand> {
         @Option(names = "--registry", required = true, paramLabel = "URL",
                 description = "The cache registry, e.g. http://cache-registry.bf-java.svc:5000")
         String registry;

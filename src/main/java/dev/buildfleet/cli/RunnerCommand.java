@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "runner", mixinStandardHelpOptions = true,
@@ -84,11 +83,7 @@ final class RunnerCommand extends CommandGroup {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create the tenant's runner (POST /api/v4/user/runners) unless one with its description "
                     + "exists; prints its id and token expiry.")
-    static final class Create implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.ParentCommand
-        RunnerCommand parent;
+    static final class Create extends GroupCommand<RunnerCommand> {
         @CommandLine.Mixin
         TenantOptions options = new TenantOptions();
         @Option(names = "--token-out", paramLabel = "FILE", description = "Write the new runner token here (0600).")
@@ -123,11 +118,7 @@ final class RunnerCommand extends CommandGroup {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Check that the tenant's runner exists with the spec's tags and flags; with --token-file, "
                     + "also that the token in FILE is valid (POST /api/v4/runners/verify).")
-    static final class Verify implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.ParentCommand
-        RunnerCommand parent;
+    static final class Verify extends GroupCommand<RunnerCommand> {
         @CommandLine.Mixin
         TenantOptions options = new TenantOptions();
         @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the runner token.")
@@ -163,11 +154,7 @@ final class RunnerCommand extends CommandGroup {
 
     @Command(name = "rotate", mixinStandardHelpOptions = true,
             description = "Reset the runner's token (the old one stops working at once) and write the new one.")
-    static final class Rotate implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.ParentCommand
-        RunnerCommand parent;
+    static final class Rotate extends GroupCommand<RunnerCommand> {
         @CommandLine.Mixin
         TenantOptions options = new TenantOptions();
         @Option(names = "--token-out", required = true, paramLabel = "FILE",
@@ -196,11 +183,7 @@ final class RunnerCommand extends CommandGroup {
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Delete the tenant's runner in GitLab. Refuses without --confirm.")
-    static final class Delete implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.ParentCommand
-        RunnerCommand parent;
+    static final class Delete extends GroupCommand<RunnerCommand> {
         @CommandLine.Mixin
         TenantOptions options = new TenantOptions();
         @Option(names = "--confirm", description = "Really do it.")

@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "storage", mixinStandardHelpOptions = true,
@@ -87,11 +86,7 @@ final class StorageCommand extends CommandGroup {
             description = {"Create what is missing and correct what differs, for every tenant (or one); safe to run "
                     + "again. Writes DIR/<tenant>.env (mode 0600) with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
                     "Prints what it created, updated or found; never prints a secret."})
-    static final class Ensure implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.ParentCommand
-        StorageCommand parent;
+    static final class Ensure extends GroupCommand<StorageCommand> {
         @CommandLine.Mixin
         FleetOptions options = new FleetOptions();
         @Option(names = "--tenant", paramLabel = "NAME", description = "Only this tenant.")
@@ -137,11 +132,7 @@ final class StorageCommand extends CommandGroup {
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Compare RGW with the fleet without changing anything; exit 1 and list each drift item "
                     + "when something differs.")
-    static final class Check implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.ParentCommand
-        StorageCommand parent;
+    static final class Check extends GroupCommand<StorageCommand> {
         @CommandLine.Mixin
         FleetOptions options = new FleetOptions();
         @Option(names = "--tenant", paramLabel = "NAME", description = "Only this tenant.")
@@ -181,11 +172,7 @@ final class StorageCommand extends CommandGroup {
             description = {"Remove one tenant's storage as its storageDeletionPolicy says: Retain keeps user, keys, "
                     + "bucket and data; Delete empties and removes the bucket, then the user.",
                     "Refuses without --confirm."})
-    static final class Delete implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @CommandLine.ParentCommand
-        StorageCommand parent;
+    static final class Delete extends GroupCommand<StorageCommand> {
         @CommandLine.Mixin
         FleetOptions options = new FleetOptions();
         @Option(names = "--tenant", required = true, paramLabel = "NAME", description = "The tenant.")
