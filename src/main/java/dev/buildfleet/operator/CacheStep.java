@@ -93,8 +93,9 @@ final class CacheStep {
         List<String> events = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         List<HasMetadata> objects = new ArrayList<>();
-        CacheCredentials credentials = credentials(t, htpasswd, dockerConfig, objects, events);
-        String checksum = sha256(text(objects.getFirst(), Names.CACHE_REGISTRY_HTPASSWD_KEY));
+        Login login = credentials(t, htpasswd, dockerConfig, objects, events);
+        CacheCredentials credentials = login.credentials();
+        String checksum = sha256(login.htpasswd());
         CacheStatus status = old != null ? old : new CacheStatus(SERVING, now.toString(), null, null, null, null,
                 null, null, null);
 
@@ -196,9 +197,13 @@ final class CacheStep {
                         + "collection (pulls keep working)"), next, objects, true, checksum, events, warnings, POLL);
     }
 
-    /** The two Secrets (existing when they agree, else new) go into {@code objects}, htpasswd first. */
-    private CacheCredentials credentials(ResolvedTenant t, Secret htpasswd, Secret dockerConfig,
-                                         List<HasMetadata> objects, List<String> events) {
+    /** The registry's user and the htpasswd text the registry gets for it. */
+    private record Login(CacheCredentials credentials, String htpasswd) {
+    }
+
+    /** The two Secrets (existing when they agree, else new) go into {@code objects}. */
+    private Login credentials(ResolvedTenant t, Secret htpasswd, Secret dockerConfig, List<HasMetadata> objects,
+                              List<String> events) {
         String host = Names.cacheRegistryHost(t.name());
         String configJson = text(dockerConfig, Names.KANIKO_DOCKER_CONFIG_KEY);
         String hashes = text(htpasswd, Names.CACHE_REGISTRY_HTPASSWD_KEY);
@@ -210,18 +215,16 @@ final class CacheStep {
             hashes = credentials.htpasswd(random);
             events.add("CacheCredentialsGenerated:generated the cache registry's user; Secrets "
                     + Names.KANIKO_DOCKER_CONFIG_SECRET + " and " + Names.CACHE_REGISTRY_HTPASSWD_SECRET);
-        } else {
-            String fingerprint = sha256(configJson + "\n" + hashes);
-            if (hashes == null || !(fingerprint.equals(agreeing.get(t.name())) || credentials.matches(hashes))) {
-                hashes = credentials.htpasswd(random);
-                events.add("CacheHtpasswdRebuilt:Secret " + Names.CACHE_REGISTRY_HTPASSWD_SECRET + " did not match "
-                        + Names.KANIKO_DOCKER_CONFIG_SECRET + " and was rebuilt from it");
-            }
+        } else if (hashes == null || !(sha256(configJson + "\n" + hashes).equals(agreeing.get(t.name()))
+                || credentials.matches(hashes))) {
+            hashes = credentials.htpasswd(random);
+            events.add("CacheHtpasswdRebuilt:Secret " + Names.CACHE_REGISTRY_HTPASSWD_SECRET + " did not match "
+                    + Names.KANIKO_DOCKER_CONFIG_SECRET + " and was rebuilt from it");
         }
         agreeing.put(t.name(), sha256(configJson + "\n" + hashes));
         objects.add(secret(t, Names.CACHE_REGISTRY_HTPASSWD_SECRET, Names.CACHE_REGISTRY_HTPASSWD_KEY, hashes));
         objects.add(secret(t, Names.KANIKO_DOCKER_CONFIG_SECRET, Names.KANIKO_DOCKER_CONFIG_KEY, configJson));
-        return credentials;
+        return new Login(credentials, hashes);
     }
 
     void forget(String tenant) {
