@@ -18,7 +18,9 @@ public final class Names {
 
     public static final String RUNNER_MANAGER_SERVICE_ACCOUNT = "runner-manager";
     public static final String BUILD_SERVICE_ACCOUNT = "build";
-    public static final String RUNNER_MANAGER_ROLE = "runner-manager";
+    public static final String RUNNER_MANAGER_ROLE_BINDING = "runner-manager";
+    /** The operator's ServiceAccount in its own namespace (deploy/). */
+    public static final String OPERATOR_SERVICE_ACCOUNT = "buildfleet-operator";
     public static final String RUNNER_CONFIG_MAP = "runner-config";
     public static final String RUNNER_DEPLOYMENT = "gitlab-runner";
     public static final String RUNNER_METRICS_SERVICE = "gitlab-runner-metrics";

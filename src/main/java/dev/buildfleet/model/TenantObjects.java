@@ -10,15 +10,20 @@ public final class TenantObjects {
     private TenantObjects() {
     }
 
+    /** What the operator must write before anything else of the tenant: the namespace and its own rights there. */
+    public static List<HasMetadata> access(ResolvedTenant t) {
+        return List.of(TenantNamespace.build(t), OperatorTenantRoleBinding.build(t));
+    }
+
     public static List<HasMetadata> build(ResolvedTenant t) {
         // Built once: the ConfigMap carries the text and the Deployment its checksum.
         String configToml = RunnerConfigToml.build(t);
         String registryConfig = CacheRegistryConfig.build(t);
         List<HasMetadata> objects = new ArrayList<>(List.of(
                 TenantNamespace.build(t),
+                OperatorTenantRoleBinding.build(t),
                 RunnerManagerServiceAccount.build(t),
                 BuildServiceAccount.build(t),
-                RunnerManagerRole.build(t),
                 RunnerManagerRoleBinding.build(t),
                 BuildResourceQuota.build(t),
                 BuildLimitRange.build(t),

@@ -29,7 +29,6 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -69,9 +68,14 @@ import java.util.stream.Collectors;
 public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<BuildTenant> {
     private static final Logger LOG = LoggerFactory.getLogger(BuildTenantReconciler.class);
     static final String MANAGED_SELECTOR = Names.MANAGED_BY_LABEL + "=" + Names.MANAGED_BY;
+    /**
+     * Kinds watched cluster-wide (label-filtered). Secrets are not among them: a cluster-wide Secret informer needs
+     * list/watch on every Secret of the cluster; the operator reads its few Secrets by name in tenant namespaces,
+     * where a RoleBinding grants it that (model.OperatorTenantRoleBinding).
+     */
     static final List<Class<? extends HasMetadata>> OWNED_TYPES = List.of(Namespace.class, ServiceAccount.class,
-            Role.class, RoleBinding.class, ResourceQuota.class, LimitRange.class, NetworkPolicy.class,
-            ConfigMap.class, Secret.class, Deployment.class, Service.class, Job.class);
+            RoleBinding.class, ResourceQuota.class, LimitRange.class, NetworkPolicy.class,
+            ConfigMap.class, Deployment.class, Service.class, Job.class);
     /** Bucket usage is refreshed this often even when nothing in the cluster changes. */
     static final Duration STORAGE_REFRESH = Duration.ofMinutes(5);
     static final Duration STORAGE_RETRY = Duration.ofSeconds(30);
@@ -163,26 +167,29 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     + "nothing was changed; fix: " + message)));
         } else {
             resolved = TenantResolver.resolve(config, tenant);
+            // The operator's rights to the tenant's Secrets come with the namespace's RoleBinding: write both first.
+            writes += converge(tenant, resolved, TenantObjects.access(resolved), context);
+            TenantSecrets secrets = new TenantSecrets(context.getClient(), resolved.namespace());
             stored = new StorageStep(storage, context.getClient()).run(tenant,
                     latestStorage.getOrDefault(name, old == null ? null : old.storage()), resolved,
-                    owned(context, Secret.class, resolved.cache().credentialsSecret()),
+                    secrets.get(resolved.cache().credentialsSecret()),
                     owned(context, Deployment.class, Names.RUNNER_DEPLOYMENT));
             RunnerStep.Result last = latestRunner.get(name);
             runner = new RunnerStep(gitlab, context.getClient(), clock, config.gitlab().rotationMargin()).run(tenant,
                     resolved, last != null ? last.runnerId() : old == null ? null : old.runnerId(),
                     last != null ? last.tokenExpiresAt() : old == null ? null : old.tokenExpiresAt(),
-                    owned(context, Secret.class, Names.RUNNER_TOKEN_SECRET));
+                    secrets.get(Names.RUNNER_TOKEN_SECRET));
             latestRunner.put(name, runner);
             cached = cache.run(resolved, latestCache.getOrDefault(name, old == null ? null : old.cache()),
-                    owned(context, Secret.class, Names.CACHE_REGISTRY_HTPASSWD_SECRET),
-                    owned(context, Secret.class, Names.KANIKO_DOCKER_CONFIG_SECRET),
+                    secrets.get(Names.CACHE_REGISTRY_HTPASSWD_SECRET),
+                    secrets.get(Names.KANIKO_DOCKER_CONFIG_SECRET),
                     owned(context, Deployment.class, Names.CACHE_REGISTRY),
                     List.copyOf(context.getSecondaryResources(Job.class)));
             latestCache.put(name, cached.status());
             // Monitoring (issue #7): prometheus-operator kinds only when their CRDs exist; never affects Ready.
             MonitoringStep.Result monitored = monitoring.filter(context.getClient(), resolved,
                     desired(resolved, stored, runner, cached));
-            writes = converge(tenant, resolved, monitored.applicable(), context);
+            writes += converge(tenant, resolved, monitored.applicable(), context);
             assessed = NodeAssessment.of(resolved, nodes(context), otherSelectors(tenant, context));
             wanted.add(ready(resolved, assessed, stored.condition(), runner.condition(), context));
             wanted.add(assessed.nodesReady());
@@ -317,10 +324,12 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         }
         int writes = 0;
         for (HasMetadata desired : desiredObjects) {
-            // Kinds of optional CRDs have no informer (MonitoringStep): read them directly.
-            boolean noInformer = MonitoringStep.withoutInformer(desired);
-            HasMetadata before = noInformer ? MonitoringStep.fetch(context.getClient(), desired)
-                    : actual.get(key(desired));
+            // Kinds of optional CRDs (MonitoringStep) and Secrets have no informer: read them directly.
+            boolean noInformer = MonitoringStep.withoutInformer(desired) || desired instanceof Secret;
+            HasMetadata before = desired instanceof Secret secret
+                    ? new TenantSecrets(context.getClient(), secret.getMetadata().getNamespace())
+                    .get(secret.getMetadata().getName())
+                    : noInformer ? MonitoringStep.fetch(context.getClient(), desired) : actual.get(key(desired));
             OwnedObjects.Outcome outcome = writer.apply(tenant, desired, before);
             if (outcome.kind() != OwnedObjects.Kind.UNCHANGED) {
                 writes++;

@@ -3,7 +3,10 @@ package dev.buildfleet.render;
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.config.Fleet;
 import dev.buildfleet.model.ResolvedTenant;
+import dev.buildfleet.model.OperatorTenantClusterRole;
+import dev.buildfleet.model.RunnerManagerClusterRole;
 import dev.buildfleet.model.TenantObjects;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import dev.buildfleet.model.TenantResolver;
 import dev.buildfleet.validation.FleetValidator;
 import dev.buildfleet.validation.InvalidInputException;
@@ -20,7 +23,7 @@ import java.util.TreeMap;
 
 /**
  * Turns a fleet into files: one folder per tenant with one YAML file per object and a kustomization.yaml, plus a
- * top-level kustomization.yaml. Same input, same bytes.
+ * top-level kustomization.yaml with the fleet-wide ClusterRoles. Same input, same bytes.
  */
 public final class FleetRenderer {
     private FleetRenderer() {
@@ -50,7 +53,16 @@ public final class FleetRenderer {
             files.put(dir + "/kustomization.yaml", kustomization(resources));
         }
         tenantDirs.sort(String::compareTo);
-        files.put("kustomization.yaml", kustomization(tenantDirs));
+        // The fleet-wide ClusterRoles the tenants' RoleBindings refer to (also part of the operator's install).
+        // Files with a dot in their name never collide with a tenant folder (tenant names are DNS labels).
+        List<String> resources = new ArrayList<>();
+        for (ClusterRole role : List.of(RunnerManagerClusterRole.build(), OperatorTenantClusterRole.build())) {
+            String file = "clusterrole-" + role.getMetadata().getName() + ".yaml";
+            files.put(file, Yaml.write(role));
+            resources.add(file);
+        }
+        resources.addAll(tenantDirs);
+        files.put("kustomization.yaml", kustomization(resources));
         return files;
     }
 

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.buildfleet.model.OperatorTenantClusterRole;
+import dev.buildfleet.model.RunnerManagerClusterRole;
 import dev.buildfleet.render.Yaml;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -46,15 +49,37 @@ class InstallManifestsTest {
     }
 
     @Test
-    void clusterRoleHasNoWildcardsAndEscalatesOnlyTheRunnerRole() {
+    void operatorHoldsNoSecretOrRoleRightsClusterWideAndBindsOnlyTheTwoTenantClusterRoles() {
         JsonNode role = kustomize.get("ClusterRole/buildfleet-operator");
-        assertThat(role.path("rules").toString()).doesNotContain("\"*\"");
+        assertThat(role.path("rules").toString()).doesNotContain("\"*\"", "escalate", "secrets", "\"roles\"",
+                "events");
         role.path("rules").forEach(rule -> {
-            if (rule.path("verbs").toString().contains("escalate") || rule.path("verbs").toString().contains("bind")) {
-                assertThat(rule.path("resourceNames").toString()).isEqualTo("[\"runner-manager\"]");
+            if (rule.path("verbs").toString().contains("bind")) {
+                assertThat(rule.path("resources").toString()).isEqualTo("[\"clusterroles\"]");
+                assertThat(rule.path("resourceNames").toString())
+                        .isEqualTo("[\"buildfleet-runner-manager\",\"buildfleet-operator-tenant\"]");
             }
-            assertThat(rule.path("verbs").toString()).doesNotContain("delete", "deletecollection");
+            if (rule.path("verbs").toString().contains("delete")) {
+                assertThat(rule.path("resources").toString()).isIn("[\"configmaps\"]", "[\"jobs\"]",
+                        "[\"servicemonitors\",\"prometheusrules\"]");
+            }
         });
+        JsonNode own = kustomize.get("Role/buildfleet-operator");
+        assertThat(own.path("rules").toString()).contains("\"leases\"", "\"patch\"");
+        own.path("rules").forEach(rule -> {
+            if (rule.path("resources").toString().contains("secrets")) {
+                assertThat(rule.path("verbs").toString()).isEqualTo("[\"get\"]");
+                assertThat(rule.path("resourceNames").size()).isPositive();
+            }
+        });
+    }
+
+    @Test
+    void tenantClusterRolesAreTheOnesTheModelBinds() {
+        assertThat(kustomize.get("ClusterRole/" + RunnerManagerClusterRole.NAME))
+                .isEqualTo(Serialization.jsonMapper().valueToTree(RunnerManagerClusterRole.build()));
+        assertThat(kustomize.get("ClusterRole/" + OperatorTenantClusterRole.NAME))
+                .isEqualTo(Serialization.jsonMapper().valueToTree(OperatorTenantClusterRole.build()));
     }
 
     @Test
