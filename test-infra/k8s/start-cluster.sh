@@ -139,7 +139,7 @@ start kube-controller-manager "$BIN/kube-controller-manager" \
   --bind-address 127.0.0.1 --secure-port "$KCM_PORT" --leader-elect=false \
   --controllers '*,-nodeipam,-bootstrapsigner,-tokencleaner,-cloud-node-lifecycle,-service-lb-controller,-route' \
   --root-ca-file "$PKI/ca.crt" --service-account-private-key-file "$PKI/sa.key" \
-  --use-service-account-credentials=false --concurrent-gc-syncs 5 --namespace-sync-period 10s
+  --use-service-account-credentials=true --concurrent-gc-syncs 5 --namespace-sync-period 10s
 start kube-scheduler "$BIN/kube-scheduler" \
   --kubeconfig "$DIR/scheduler.kubeconfig" \
   --authentication-kubeconfig "$DIR/scheduler.kubeconfig" --authorization-kubeconfig "$DIR/scheduler.kubeconfig" \

@@ -6,12 +6,12 @@ import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.OperatorTenantClusterRole;
 import dev.buildfleet.model.RunnerManagerClusterRole;
 import dev.buildfleet.model.TenantObjects;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import dev.buildfleet.model.TenantResolver;
 import dev.buildfleet.validation.FleetValidator;
 import dev.buildfleet.validation.InvalidInputException;
 import dev.buildfleet.validation.Problem;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
