@@ -87,8 +87,8 @@ class CliTest {
         Map<String, String> second = renderInFreshJvm(tmp.resolve("b"));
         // 2 tenants x (14 runner objects + 4 cache-registry objects + 2 ServiceMonitors + PrometheusRule + dashboard
         // ConfigMap + kustomization.yaml)
-        // + top-level kustomization.yaml + manifest
-        assertThat(first).hasSize(50).containsKey(OutputDirectory.MANIFEST);
+        // + the two fleet-wide ClusterRoles + top-level kustomization.yaml + manifest
+        assertThat(first).hasSize(52).containsKey(OutputDirectory.MANIFEST);
         assertThat(second).isEqualTo(first);
     }
 
@@ -106,7 +106,9 @@ class CliTest {
         for (String doc : built.split("(?m)^---$")) {
             kinds.add(dev.buildfleet.render.Yaml.read(doc).path("kind").asText());
         }
-        assertThat(kinds).hasSize(46);
+        assertThat(kinds).hasSize(48);
+        assertThat(kinds).filteredOn("ClusterRole"::equals).hasSize(2);
+        assertThat(kinds).filteredOn("Role"::equals).isEmpty();
         assertThat(kinds).filteredOn("ServiceMonitor"::equals).hasSize(4);
         assertThat(kinds).filteredOn("PrometheusRule"::equals).hasSize(2);
         assertThat(kinds).filteredOn("Namespace"::equals).hasSize(2);

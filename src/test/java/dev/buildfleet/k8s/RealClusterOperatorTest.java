@@ -192,6 +192,9 @@ class RealClusterOperatorTest {
             });
         }
         assertThat(gitlab.runners()).hasSize(2);
+        List<String> header = List.of(cluster.kubectl("get", "buildtenants").ok().out().lines().findFirst()
+                .orElseThrow().trim().split("\\s+"));
+        assertThat(header).containsExactly("NAME", "READY", "RUNNER", "CONCURRENCY", "NODES", "AGE");
 
         Lease lease = admin.leases().inNamespace(SYSTEM).withName("buildfleet-operator").get();
         firstLeader = lease.getSpec().getHolderIdentity();

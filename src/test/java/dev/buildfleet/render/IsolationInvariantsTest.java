@@ -1,6 +1,8 @@
 package dev.buildfleet.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.buildfleet.model.OperatorTenantClusterRole;
+import dev.buildfleet.model.RunnerManagerClusterRole;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.buildfleet.Fixtures;
 import dev.buildfleet.config.Fleet;
@@ -145,24 +147,31 @@ class IsolationInvariantsTest {
     }
 
     @Test
-    void rbacIsNamespacedAndListsExactVerbs() {
+    void rbacIsNamespacedBindsOnlyTheTwoFleetClusterRolesAndListsExactVerbs() {
         objectsByTenant.forEach((tenant, objects) -> {
-            assertThat(objects).noneMatch(o -> o.path("kind").asText().startsWith("Cluster"));
+            assertThat(objects).noneMatch(o -> o.path("kind").asText().startsWith("Cluster")
+                    || o.path("kind").asText().equals("Role"));
             for (JsonNode o : objects) {
-                if (o.path("kind").asText().equals("Role")) {
-                    o.path("rules").forEach(rule -> {
-                        assertThat(rule.path("verbs").toString()).doesNotContain("*");
-                        assertThat(rule.path("resources").toString()).doesNotContain("*");
-                        assertThat(rule.path("apiGroups").toString()).isEqualTo("[\"\"]");
-                    });
-                }
                 if (o.path("kind").asText().equals("RoleBinding")) {
-                    assertThat(o.path("roleRef").path("kind").asText()).isEqualTo("Role");
+                    String role = o.path("roleRef").path("name").asText();
+                    assertThat(o.path("roleRef").path("kind").asText()).isEqualTo("ClusterRole");
+                    assertThat(role).isIn(RunnerManagerClusterRole.NAME, OperatorTenantClusterRole.NAME);
+                    String expectedNamespace = role.equals(RunnerManagerClusterRole.NAME) ? "bf-" + tenant
+                            : "buildfleet-system";
                     o.path("subjects").forEach(s ->
-                            assertThat(s.path("namespace").asText()).isEqualTo("bf-" + tenant));
+                            assertThat(s.path("namespace").asText()).isEqualTo(expectedNamespace));
                 }
             }
         });
+        for (var role : List.of(RunnerManagerClusterRole.build(), OperatorTenantClusterRole.build())) {
+            role.getRules().forEach(rule -> {
+                assertThat(rule.getVerbs()).doesNotContain("*", "escalate", "bind", "impersonate");
+                assertThat(rule.getResources()).doesNotContain("*");
+                assertThat(rule.getApiGroups()).containsExactly("");
+            });
+        }
+        assertThat(OperatorTenantClusterRole.build().getRules()).allSatisfy(rule ->
+                assertThat(rule.getVerbs()).doesNotContain("list", "watch", "delete"));
     }
 
     @Test
