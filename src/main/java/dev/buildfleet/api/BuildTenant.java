@@ -30,6 +30,9 @@ public class BuildTenant extends CustomResource<BuildTenantSpec, BuildTenantStat
     public static final String GROUP = "buildfleet.dev";
     public static final String VERSION = "v1alpha1";
     public static final String API_VERSION = GROUP + "/" + VERSION;
+    /** The order `kubectl get buildtenants` prints the columns in, after NAME. */
+    public static final java.util.List<String> PRINTER_COLUMNS = java.util.List.of("Ready", "Runner", "Concurrency",
+            "Nodes", "Age");
 
     public BuildTenant() {
     }

@@ -25,11 +25,32 @@ public final class Yaml {
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                     .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                     .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                    .stringQuotingChecker(new Yaml11QuotingChecker())
                     .build())
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
 
     private Yaml() {
+    }
+
+    /**
+     * Also quotes what a YAML 1.1 reader (PyYAML, Go's yaml.v2, older kubectl) resolves to a number or a boolean:
+     * sexagesimal numbers such as dumb-init's {@code 15:3} (read as 903), numbers with underscores, octal, binary and
+     * hexadecimal forms, {@code ~} and the one-letter booleans.
+     */
+    static final class Yaml11QuotingChecker extends com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker
+            .Default {
+        private static final java.util.regex.Pattern YAML11_NON_STRING = java.util.regex.Pattern.compile(
+                "[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?"       // sexagesimal int or float
+                        + "|[-+]?(0|[1-9][0-9_]*)|[-+]?0[0-7_]+|[-+]?0b[0-1_]+|[-+]?0x[0-9a-fA-F_]+"
+                        + "|[-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+][0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)"
+                        + "|~|[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE"
+                        + "|null|Null|NULL");
+
+        @Override
+        public boolean needToQuoteValue(String value) {
+            return super.needToQuoteValue(value) || YAML11_NON_STRING.matcher(value).matches();
+        }
     }
 
     public static ObjectMapper mapper() {

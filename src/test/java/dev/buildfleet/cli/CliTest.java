@@ -77,7 +77,7 @@ class CliTest {
     void crdPrintsTheGeneratedDefinition() {
         Cli cli = Cli.run("crd");
         assertThat(cli.exitCode()).isZero();
-        assertThat(cli.out()).contains("kind: \"CustomResourceDefinition\"", "name: \"buildtenants.buildfleet.dev\"");
+        assertThat(cli.out()).contains("kind: CustomResourceDefinition", "name: buildtenants.buildfleet.dev");
     }
 
     /** Two separate JVMs (different hash seeds) must write the same bytes. */

@@ -83,7 +83,9 @@ class RealClusterOperatorTest {
     void install() throws Exception {
         cluster = RealCluster.get();
         admin = cluster.adminClient();
-        work = Files.createTempDirectory(cluster.dir(), "operator-test-");
+        // In target/, so that the replicas' logs outlive the cluster for whoever reads a failed run.
+        Files.createDirectories(Path.of("target/real-cluster"));
+        work = Files.createTempDirectory(Path.of("target/real-cluster"), "operator-test-");
         for (int i = 1; i <= 4; i++) {
             cluster.addNode("java-" + i, "java", "8", "16Gi");
             cluster.addNode("dotnet-" + i, "dotnet", "8", "16Gi");
@@ -192,9 +194,6 @@ class RealClusterOperatorTest {
             });
         }
         assertThat(gitlab.runners()).hasSize(2);
-        List<String> header = List.of(cluster.kubectl("get", "buildtenants").ok().out().lines().findFirst()
-                .orElseThrow().trim().split("\\s+"));
-        assertThat(header).containsExactly("NAME", "READY", "RUNNER", "CONCURRENCY", "NODES", "AGE");
 
         Lease lease = admin.leases().inNamespace(SYSTEM).withName("buildfleet-operator").get();
         firstLeader = lease.getSpec().getHolderIdentity();
@@ -213,6 +212,9 @@ class RealClusterOperatorTest {
                 + "(%.1f per tenant): %s%n", total, TENANTS.size(), total / (double) TENANTS.size(), writes);
         assertThat(cluster.writesSince(createMark, OPERATOR, e -> e.at("/responseStatus/code").asInt() == 403))
                 .as("no request of the operator was refused by RBAC").isEmpty();
+        List<String> header = List.of(cluster.kubectl("get", "buildtenants").ok().out().lines().findFirst()
+                .orElseThrow().trim().split("\\s+"));
+        assertThat(header).containsExactly("NAME", "READY", "RUNNER", "CONCURRENCY", "NODES", "AGE");
     }
 
     @Test
