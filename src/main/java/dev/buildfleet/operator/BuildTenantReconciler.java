@@ -4,6 +4,7 @@ import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.BuildTenantStatus;
 import dev.buildfleet.api.CacheStatus;
 import dev.buildfleet.api.StorageStatus;
+import dev.buildfleet.config.Defaults;
 import dev.buildfleet.config.FleetConfig;
 import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.gitlab.GitLabRunners;
@@ -150,7 +151,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     public UpdateControl<BuildTenant> reconcile(BuildTenant tenant, Context<BuildTenant> context) {
         long started = System.nanoTime();
         String name = tenant.getMetadata().getName();
-        EventRecorder events = new EventRecorder(context.getClient());
+        EventRecorder events = events(tenant, context);
         BuildTenantStatus old = tenant.getStatus();
         List<Condition> wanted = new ArrayList<>();
         ResolvedTenant resolved = null;
@@ -417,7 +418,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     @Override
     public DeleteControl cleanup(BuildTenant tenant, Context<BuildTenant> context) {
         String name = tenant.getMetadata().getName();
-        EventRecorder events = new EventRecorder(context.getClient());
+        EventRecorder events = events(tenant, context);
         if (!TenantValidator.validate(config, tenant).isEmpty()) {
             events.warning(tenant, "StorageUntouched", "the spec is invalid, so its storage is left as it is");
         } else {
@@ -499,6 +500,15 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             LOG.warn("tenant={} could not write the deletion status: {}", tenant.getMetadata().getName(),
                     e.getMessage());
         }
+    }
+
+    /** Events go to the tenant's namespace once it exists (and is not being deleted), else to the operator's. */
+    private EventRecorder events(BuildTenant tenant, Context<BuildTenant> context) {
+        String own = Names.namespace(tenant.getMetadata().getName());
+        boolean exists = context.getSecondaryResources(Namespace.class).stream()
+                .anyMatch(n -> n.getMetadata().getName().equals(own) && n.getMetadata().getDeletionTimestamp() == null);
+        return new EventRecorder(context.getClient(), exists ? own : config.operator() == null
+                || config.operator().namespace() == null ? Defaults.OPERATOR_NAMESPACE : config.operator().namespace());
     }
 
     /** Every node the operator knows; the assessment picks the tenant's own and looks for shared ones. */

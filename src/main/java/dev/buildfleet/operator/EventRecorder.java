@@ -1,28 +1,37 @@
 package dev.buildfleet.operator;
 
 import dev.buildfleet.api.BuildTenant;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
 
 /**
- * Records Kubernetes Events for a tenant, so `kubectl describe buildtenant` tells its history. Events of a
- * cluster-scoped object live in the default namespace. A failed event write is logged, never fatal.
+ * Records Kubernetes Events for a tenant, so `kubectl describe buildtenant` tells its history (it finds the events of
+ * a cluster-scoped object in every namespace). They go to the tenant's namespace, where the operator holds its event
+ * rights, or to the operator's own namespace while the tenant has none. A repeat of the same event counts up one
+ * Event object, as client-go's correlator does, instead of adding one per occurrence. A failed write is logged,
+ * never fatal.
  */
 public class EventRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
-    static final String EVENT_NAMESPACE = "default";
     private final KubernetesClient client;
+    private final String namespace;
 
-    public EventRecorder(KubernetesClient client) {
+    /** @param namespace where this tenant's events go (its own namespace when it exists, else the operator's) */
+    public EventRecorder(KubernetesClient client, String namespace) {
         this.client = client;
+        this.namespace = namespace;
     }
 
     public void normal(BuildTenant tenant, String reason, String message) {
@@ -53,19 +62,52 @@ public class EventRecorder {
 
     private void record(BuildTenant tenant, String type, String reason, String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String name = name(tenant, type, reason, message);
         try {
-            client.v1().events().inNamespace(EVENT_NAMESPACE).resource(new EventBuilder()
-                    .withNewMetadata().withName(tenant.getMetadata().getName() + "." + UUID.randomUUID())
-                    .withNamespace(EVENT_NAMESPACE).endMetadata()
-                    .withNewInvolvedObject().withApiVersion(tenant.getApiVersion()).withKind(tenant.getKind())
-                    .withName(tenant.getMetadata().getName()).withUid(tenant.getMetadata().getUid()).endInvolvedObject()
-                    .withType(type).withReason(reason).withMessage(message)
-                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                    .withNewSource().withComponent("buildfleet-operator").endSource()
-                    .build()).create();
+            for (int attempt = 0; attempt < 2; attempt++) {
+                Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
+                try {
+                    if (existing == null) {
+                        client.v1().events().inNamespace(namespace).resource(newEvent(tenant, name, type, reason,
+                                message, now)).create();
+                    } else {
+                        existing.setCount(existing.getCount() == null ? 2 : existing.getCount() + 1);
+                        existing.setLastTimestamp(now);
+                        client.v1().events().inNamespace(namespace).resource(existing).update();
+                    }
+                    return;
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 409) {   // 409: another write won the race; read it and count again
+                        throw e;
+                    }
+                }
+            }
         } catch (KubernetesClientException e) {
             LOG.warn("could not record event {} for tenant {}: {}", reason, tenant.getMetadata().getName(),
                     e.getMessage());
+        }
+    }
+
+    private Event newEvent(BuildTenant tenant, String name, String type, String reason, String message, String now) {
+        return new EventBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewInvolvedObject().withApiVersion(tenant.getApiVersion()).withKind(tenant.getKind())
+                .withName(tenant.getMetadata().getName()).withUid(tenant.getMetadata().getUid()).endInvolvedObject()
+                .withType(type).withReason(reason).withMessage(message)
+                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                .withNewSource().withComponent("buildfleet-operator").endSource()
+                .build();
+    }
+
+    /** One name per tenant (by uid) and distinct event, so that a repeat finds the Event it repeats. */
+    static String name(BuildTenant tenant, String type, String reason, String message) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(String.join("\n", String.valueOf(tenant.getMetadata().getUid()), type, reason, message)
+                    .getBytes(StandardCharsets.UTF_8));
+            return tenant.getMetadata().getName() + "." + HexFormat.of().formatHex(sha.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -250,7 +250,7 @@ class CacheExpiryTest {
         assertThat(cacheStatus().prunedTags()).isEqualTo(2);
         assertThat(cacheReady().getStatus()).isEqualTo("True");
         assertThat(cacheReady().getMessage()).contains("deleted 2 tags");
-        assertThat(client.v1().events().inNamespace("default").list().getItems())
+        assertThat(client.v1().events().inAnyNamespace().list().getItems())
                 .anyMatch(e -> e.getReason().equals("CacheTagsPruned"))
                 .anyMatch(e -> e.getReason().equals("CacheGarbageCollected"));
         // Not due again until the expiry interval (24h) has passed: no second run.

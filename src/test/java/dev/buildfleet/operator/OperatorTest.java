@@ -173,7 +173,7 @@ class OperatorTest {
         client.resource(runner).updateStatus();
         eventually().untilAsserted(() ->
                 assertThat(condition("java", Conditions.READY).getStatus()).isEqualTo("True"));
-        assertThat(client.v1().events().inNamespace("default").list().getItems())
+        assertThat(client.v1().events().inAnyNamespace().list().getItems())
                 .anyMatch(e -> e.getReason().equals("Ready") && e.getInvolvedObject().getName().equals("java"));
     }
 
@@ -301,7 +301,7 @@ class OperatorTest {
                 || w.contains("/buildtenants/java/status") || w.contains("/events"));
         assertThat(client.configMaps().inNamespace("bf-java").withName("runner-config").get().getData())
                 .isEqualTo(config.getData());
-        assertThat(client.v1().events().inNamespace("default").list().getItems())
+        assertThat(client.v1().events().inAnyNamespace().list().getItems())
                 .anyMatch(e -> e.getReason().equals("InvalidSpec") && e.getType().equals("Warning"));
     }
 
@@ -426,7 +426,7 @@ class OperatorTest {
         // The secret key is in the Secret and nowhere else the operator writes.
         String secretKey = StorageStep.keysOf(secret).secretAccessKey();
         assertThat(Serialization.asYaml(fetch("java"))).doesNotContain(secretKey);
-        assertThat(client.v1().events().inNamespace("default").list().getItems())
+        assertThat(client.v1().events().inAnyNamespace().list().getItems())
                 .noneMatch(e -> e.getMessage().contains(secretKey));
     }
 
@@ -474,7 +474,7 @@ class OperatorTest {
         client.resource(runner).updateStatus();
         eventually().untilAsserted(() -> assertThat(storage.accessKeys(plan)).containsExactly(newKey));
         assertThat(fetch("java").getStatus().storage().rotationHandled()).isEqualTo("2026-11-23");
-        assertThat(client.v1().events().inNamespace("default").list().getItems())
+        assertThat(client.v1().events().inAnyNamespace().list().getItems())
                 .anyMatch(e -> e.getReason().equals("StorageKeyRotated"));
     }
 
@@ -485,7 +485,7 @@ class OperatorTest {
         client.resources(BuildTenant.class).withName("java").delete();
         eventually().untilAsserted(() -> assertThat(fetch("java")).isNull());
         assertThat(storage.accessKeys(plan)).hasSize(1);
-        assertThat(client.v1().events().inNamespace("default").list().getItems())
+        assertThat(client.v1().events().inAnyNamespace().list().getItems())
                 .anyMatch(e -> e.getReason().equals("StorageRetained") && e.getMessage().contains("bf-java-cache"));
     }
 
@@ -505,14 +505,14 @@ class OperatorTest {
 
         storage.down = true;
         client.resources(BuildTenant.class).withName("java").delete();
-        eventually().untilAsserted(() -> assertThat(client.v1().events().inNamespace("default").list().getItems())
+        eventually().untilAsserted(() -> assertThat(client.v1().events().inAnyNamespace().list().getItems())
                 .anyMatch(e -> e.getReason().equals("RGWUnreachable") && e.getMessage().contains("nothing was deleted")));
         assertThat(fetch("java")).as("finalizer kept while RGW is down").isNotNull();
 
         storage.down = false;
         assertThat(storage.accessKeys(plan)).hasSize(1);
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(fetch("java")).isNull());
-        assertThat(client.v1().events().inNamespace("default").list().getItems())
+        assertThat(client.v1().events().inAnyNamespace().list().getItems())
                 .anyMatch(e -> e.getReason().equals("StorageDeleted"));
     }
 
