@@ -17,6 +17,7 @@ public final class OperatorProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private volatile java.time.Instant exitedSince;
 
     private OperatorProcess(String identity, Process process, Path log, int port) {
         this.identity = identity;
@@ -54,6 +55,22 @@ public final class OperatorProcess implements AutoCloseable {
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    /** How long ago the process ended (zero while it runs). */
+    public Duration exitedFor() {
+        if (process.isAlive()) {
+            exitedSince = null;
+            return Duration.ZERO;
+        }
+        if (exitedSince == null) {
+            exitedSince = java.time.Instant.now();
+        }
+        return Duration.between(exitedSince, java.time.Instant.now());
+    }
+
+    public Path logFile() {
+        return log;
     }
 
     public String log() {

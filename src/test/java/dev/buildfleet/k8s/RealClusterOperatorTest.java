@@ -73,7 +73,11 @@ class RealClusterOperatorTest {
     Path work;
     Path operatorKubeconfig;
     Path fleetConfig;
-    final List<OperatorProcess> replicas = new ArrayList<>();
+    /** The live replicas; {@link #restartExitedReplicas} replaces one that exited, as the Deployment would. */
+    final List<OperatorProcess> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<OperatorProcess> exited = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.concurrent.ScheduledExecutorService kubelet = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor();
     String firstLeader;
     Instant leaderSince;
     Integer transitionsAtStart;
@@ -121,6 +125,26 @@ class RealClusterOperatorTest {
         operatorKubeconfig = cluster.kubeconfigFor(SYSTEM, Names.OPERATOR_SERVICE_ACCOUNT);
         replicas.add(startReplica("replica-a"));
         replicas.add(startReplica("replica-b"));
+        kubelet.scheduleWithFixedDelay(this::restartExitedReplicas, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
+     * What the kubelet and the ReplicaSet do for the Deployment's pods: a replica that exited (it lost the Lease, or
+     * could not start) is replaced after 10 s, CrashLoopBackOff's first delay, by a new one under a new name.
+     */
+    void restartExitedReplicas() {
+        for (OperatorProcess replica : replicas) {
+            if (!replica.alive() && replica.exitedFor().compareTo(Duration.ofSeconds(10)) >= 0) {
+                replicas.remove(replica);
+                exited.add(replica);
+                try {
+                    replicas.add(startReplica(replica.identity().replaceFirst("-r\\d+$", "") + "-r"
+                            + (exited.size())));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
     }
 
     OperatorProcess startReplica(String identity) throws Exception {
@@ -129,6 +153,9 @@ class RealClusterOperatorTest {
 
     @AfterAll
     void tearDown() {
+        kubelet.shutdownNow();
+        exited.forEach(r -> System.out.println("[RealClusterOperatorTest] " + r.identity() + " exited; its log: "
+                + r.logFile()));
         replicas.forEach(r -> {
             System.out.println("[RealClusterOperatorTest] log of " + r.identity() + " (own lines):");
             r.ownLogLines().stream().limit(400).forEach(l -> System.out.println("  " + l));
@@ -347,6 +374,11 @@ class RealClusterOperatorTest {
     @Test
     @Order(7)
     void theLeaderKeptTheLeaseAllAlongAndTheStandbyTakesOverWhenItIsKilledMidReconcile() throws Exception {
+        // Held for two minutes at least (renewed every 2 s), with no transition on the way.
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(holder()).isEqualTo(firstLeader);
+            assertThat(Duration.between(leaderSince, Instant.now())).isGreaterThan(Duration.ofMinutes(2));
+        });
         Lease lease = admin.leases().inNamespace(SYSTEM).withName("buildfleet-operator").get();
         Duration held = Duration.between(leaderSince, Instant.now());
         System.out.printf("[RealClusterOperatorTest] %s held the Lease for %d s with %s transitions%n", firstLeader,
@@ -362,14 +394,13 @@ class RealClusterOperatorTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> leader.log().contains("tenant=java updated"));
         leader.kill();
         Instant killed = Instant.now();
-        await().atMost(Duration.ofSeconds(40)).until(() -> standby.identity().equals(admin.leases().inNamespace(SYSTEM)
-                .withName("buildfleet-operator").get().getSpec().getHolderIdentity()));
+        await().atMost(Duration.ofSeconds(40)).until(() -> !leader.identity().equals(holder()));
         Duration takeover = Duration.between(killed, Instant.now());
-        System.out.printf("[RealClusterOperatorTest] %s took over %d ms after %s was killed%n", standby.identity(),
-                takeover.toMillis(), leader.identity());
+        System.out.printf("[RealClusterOperatorTest] %s took over %d ms after %s was killed (standby: %s)%n",
+                holder(), takeover.toMillis(), leader.identity(), standby.identity());
+        assertThat(replicas.stream().filter(OperatorProcess::alive).map(OperatorProcess::identity))
+                .contains(holder());
         assertThat(takeover).isLessThan(Duration.ofSeconds(30));
-        replicas.remove(leader);
-        replicas.add(startReplica(leader.identity() + "-restarted"));
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(admin.configMaps().inNamespace("bf-java")
                 .withName(Names.RUNNER_CONFIG_MAP).get().getData().get("config.toml")).isNotNull());
@@ -409,6 +440,10 @@ class RealClusterOperatorTest {
         assertThat(gitlab.runners().values()).extracting(r -> r.description)
                 .noneMatch(d -> d != null && d.contains("buildfleet java"));
         assertThat(admin.leases().inNamespace(SYSTEM).withName("buildfleet-operator").get()).isNotNull();
+    }
+
+    String holder() {
+        return admin.leases().inNamespace(SYSTEM).withName("buildfleet-operator").get().getSpec().getHolderIdentity();
     }
 
     void assertNothingDuplicated() {
