@@ -191,6 +191,12 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             MonitoringStep.Result monitored = monitoring.filter(context.getClient(), resolved,
                     desired(resolved, stored, runner, cached));
             writes += converge(tenant, resolved, monitored.applicable(), context);
+            List<String> pruned = UnwantedObjects.prune(context.getClient(), tenant, resolved,
+                    monitored.applicable(), monitoring, candidate -> MonitoringStep.withoutInformer(candidate)
+                            ? MonitoringStep.fetch(context.getClient(), candidate)
+                            : owned(context, candidate.getClass(), candidate.getMetadata().getName()));
+            pruned.forEach(p -> LOG.info("tenant={} deleted {} (no longer wanted)", name, p));
+            writes += pruned.size();
             assessed = NodeAssessment.of(resolved, nodes(context), otherSelectors(tenant, context));
             wanted.add(ready(resolved, assessed, stored.condition(), runner.condition(), context));
             wanted.add(assessed.nodesReady());

@@ -63,7 +63,7 @@ class InstallManifestsTest {
                         .isEqualTo("[\"buildfleet-runner-manager\",\"buildfleet-operator-tenant\"]");
             }
             if (rule.path("verbs").toString().contains("delete")) {
-                assertThat(rule.path("resources").toString()).isIn("[\"configmaps\"]", "[\"jobs\"]",
+                assertThat(rule.path("resources").toString()).isIn("[\"configmaps\"]",
                         "[\"servicemonitors\",\"prometheusrules\"]");
             }
         });

@@ -224,6 +224,38 @@ class OperatorTest {
         // Resync: the GET-compared kinds are not written again.
         assertThat(writesOfAResync()).containsExactly("PUT /api/v1/nodes/worker-java-1");
 
+        // Toggles switched off: exactly those objects go; a look-alike another tenant owns stays.
+        HasMetadata rule = TenantObjects.build(resolved).stream()
+                .filter(o -> o.getKind().equals("PrometheusRule")).findFirst().orElseThrow();
+        GenericKubernetesResource lookAlike = Serialization.jsonMapper().convertValue(
+                Serialization.jsonMapper().valueToTree(MonitoringStep.fetch(client, rule)),
+                GenericKubernetesResource.class);
+        lookAlike.getMetadata().setName("copied-rule");
+        lookAlike.getMetadata().setResourceVersion(null);
+        lookAlike.getMetadata().setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                .withApiVersion(BuildTenant.API_VERSION).withKind("BuildTenant").withName("other").withUid("other-uid")
+                .build()));
+        client.genericKubernetesResources(MonitoringStep.definition(rule)).inNamespace("bf-java").resource(lookAlike)
+                .create();
+        client.resources(BuildTenant.class).withName("java").edit(t -> {
+            t.setSpec(Serialization.jsonMapper().convertValue(((com.fasterxml.jackson.databind.node.ObjectNode)
+                    Serialization.jsonMapper().valueToTree(t.getSpec())).set("monitoring", Serialization.jsonMapper()
+                    .createObjectNode().put("serviceMonitor", false).put("prometheusRule", false)
+                    .put("dashboard", false)), t.getSpec().getClass()));
+            return t;
+        });
+        eventually().untilAsserted(() -> {
+            for (HasMetadata wanted : TenantObjects.build(resolved)) {
+                if (wanted instanceof GenericKubernetesResource) {
+                    assertThat(MonitoringStep.fetch(client, wanted)).as(wanted.getKind()).isNull();
+                }
+            }
+            assertThat(client.configMaps().inNamespace("bf-java").withName("buildfleet-dashboard").get()).isNull();
+        });
+        assertThat(client.genericKubernetesResources(MonitoringStep.definition(rule)).inNamespace("bf-java")
+                .withName("copied-rule").get()).isNotNull();
+        assertThat(client.configMaps().inNamespace("bf-java").withName(Names.RUNNER_CONFIG_MAP).get()).isNotNull();
+
         assertThat(registry.find("buildfleet_tenant_ready").tag("tenant", "java").gauge()).isNotNull();
         client.resources(BuildTenant.class).withName("java").delete();
         eventually().untilAsserted(() -> assertThat(registry.find("buildfleet_tenant_ready").tag("tenant", "java")
