@@ -58,33 +58,20 @@ for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
   go build -trimpath -ldflags "$LDFLAGS" -o "$OUT.partial/$b" "k8s.io/kubernetes/cmd/$b"
 done
 
-log "go.etcd.io/etcd/server/v3 $ETCD_VERSION"
-mkdir -p "$WORK/etcd"; cd "$WORK/etcd"
-go mod init buildfleet.test/etcd >/dev/null 2>&1
-cat >tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import _ "go.etcd.io/etcd/server/v3"
-GO
-go mod edit -require="go.etcd.io/etcd/server/v3@$ETCD_VERSION"
-go mod tidy >"$WORK/tidy.log" 2>&1 || { cat "$WORK/tidy.log" >&2; exit 1; }
-go build -trimpath -ldflags "-s -w" -o "$OUT.partial/etcd" go.etcd.io/etcd/server/v3
-
-log "sigs.k8s.io/kwok $KWOK_VERSION"
-mkdir -p "$WORK/kwok"; cd "$WORK/kwok"
-go mod init buildfleet.test/kwok >/dev/null 2>&1
-cat >tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import _ "sigs.k8s.io/kwok/cmd/kwok"
-GO
-go mod edit -require="sigs.k8s.io/kwok@$KWOK_VERSION"
-go mod tidy >"$WORK/tidy.log" 2>&1 || { cat "$WORK/tidy.log" >&2; exit 1; }
-go build -trimpath -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" -o "$OUT.partial/kwok" sigs.k8s.io/kwok/cmd/kwok
+# A wrapper module that requires MODULE@VERSION and builds its main package PACKAGE into $OUT.partial/NAME;
+# it is left as the current directory, so that `go list -m` answers for it.
+build_main() {   # name, module, version, package, extra ldflags
+  log "$2 $3"
+  mkdir -p "$WORK/$1"; cd "$WORK/$1"
+  go mod init "buildfleet.test/$1" >/dev/null 2>&1
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$4" >tools.go
+  go mod edit -require="$2@$3"
+  go mod tidy >"$WORK/tidy.log" 2>&1 || { cat "$WORK/tidy.log" >&2; exit 1; }
+  go build -trimpath -ldflags "-s -w $5" -o "$OUT.partial/$1" "$4"
+}
+build_main etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" go.etcd.io/etcd/server/v3 ""
+build_main kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok \
+  "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 KWOK_DIR=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
 for f in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml pod/fast/pod-ready.yaml \
          pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
