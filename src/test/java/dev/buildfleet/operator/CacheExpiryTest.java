@@ -191,7 +191,13 @@ class CacheExpiryTest {
         }
 
         // Someone deletes the htpasswd: it is rebuilt for the same password, so job pods keep working.
+        // The operator does not watch Secrets (that would need list/watch on every Secret of the cluster): it finds
+        // the loss at its next pass of the tenant (any event of the tenant, at the latest its periodic recheck).
         client.secrets().inNamespace(NS).withName(Names.CACHE_REGISTRY_HTPASSWD_SECRET).delete();
+        client.resources(BuildTenant.class).withName("java").patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"test.buildfleet.dev/next-pass\":\"1\"}}}");
         eventually().until(() -> secretText(Names.CACHE_REGISTRY_HTPASSWD_SECRET,
                 Names.CACHE_REGISTRY_HTPASSWD_KEY) != null);
         String rebuilt = secretText(Names.CACHE_REGISTRY_HTPASSWD_SECRET, Names.CACHE_REGISTRY_HTPASSWD_KEY);
@@ -220,7 +226,8 @@ class CacheExpiryTest {
         assertThat(connectedAs).first().isEqualTo(CacheCredentials.fromDockerConfigJson(
                 secretText(Names.KANIKO_DOCKER_CONFIG_SECRET, Names.KANIKO_DOCKER_CONFIG_KEY),
                 "cache-registry.bf-java.svc:5000"));
-        assertThat(cacheStatus().phase()).isEqualTo(CacheStep.READ_ONLY);
+        // The status is written at the end of the pass that rolled the Deployment.
+        eventually().untilAsserted(() -> assertThat(cacheStatus().phase()).isEqualTo(CacheStep.READ_ONLY));
         assertThat(cacheStatus().prunedTags()).isEqualTo(2);
         // No garbage collection while the read-only pod is not yet the only one.
         await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2)).until(() -> gcJobs().isEmpty());
