@@ -80,6 +80,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     /** Bucket usage is refreshed this often even when nothing in the cluster changes. */
     static final Duration STORAGE_REFRESH = Duration.ofMinutes(5);
     static final Duration STORAGE_RETRY = Duration.ofSeconds(30);
+    static final Duration SECRETS_RECHECK = Duration.ofMinutes(5);
     static final Duration GITLAB_RETRY = Duration.ofSeconds(30);
     private static final Duration GITLAB_MAX_RETRY = Duration.ofMinutes(10);
     private static final int MAX_MESSAGE = 2000;
@@ -249,6 +250,11 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         if (cached != null) {
             long next = Math.max(1000, cached.recheckIn().toMillis());
             control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, next)).orElse(next));
+        }
+        if (resolved != null) {
+            // Secrets are not watched: a deleted or changed one is found at the latest by this pass.
+            long recheck = SECRETS_RECHECK.toMillis();
+            control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, recheck)).orElse(recheck));
         }
         return control;
     }
