@@ -18,7 +18,11 @@ public final class Names {
 
     public static final String RUNNER_MANAGER_SERVICE_ACCOUNT = "runner-manager";
     public static final String BUILD_SERVICE_ACCOUNT = "build";
-    public static final String RUNNER_MANAGER_ROLE_BINDING = "runner-manager";
+    /**
+     * Not "runner-manager", the name of the binding to the per-namespace Role of earlier versions: a binding's roleRef
+     * cannot be changed, so the one to the ClusterRole is a new object.
+     */
+    public static final String RUNNER_MANAGER_ROLE_BINDING = "buildfleet-runner-manager";
     /** The operator's ServiceAccount in its own namespace (deploy/). */
     public static final String OPERATOR_SERVICE_ACCOUNT = "buildfleet-operator";
     public static final String RUNNER_CONFIG_MAP = "runner-config";
