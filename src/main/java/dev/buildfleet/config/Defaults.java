@@ -9,9 +9,9 @@ import java.util.Map;
 
 /** Values used when neither the tenant nor the FleetConfig sets them. Images are pinned; override them in FleetConfig. */
 public final class Defaults {
-    public static final String RUNNER_IMAGE = "gitlab/gitlab-runner:alpine-v19.4.0";
+    public static final String RUNNER_IMAGE = "gitlab/gitlab-runner:alpine-v19.3.1";
     /** Maintained community fork of Kaniko (the Google project was archived in 2025); debug variant has a shell. */
-    public static final String BUILDER_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.28.0-debug";
+    public static final String BUILDER_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.26.5-debug";
     /** CNCF Distribution, the tenant's Kaniko layer cache; its S3 driver stores into the tenant's bucket. */
     public static final String CACHE_REGISTRY_IMAGE = "registry:2.8.3";
     public static final int CONCURRENCY = 20;

@@ -57,10 +57,12 @@ public final class RunnerConfigToml {
         runner.put("request_concurrency", Math.min(t.concurrency(), MAX_REQUEST_CONCURRENCY));
         // Kaniko's --cache-repo: the tenant's own cache registry; its credentials come from the mounted Secret.
         // The TTL is the one the operator's expiry prunes by, so Kaniko never relies on an entry about to go.
+        // The job template's image: is $BUILDFLEET_BUILDER_IMAGE (the runner expands image names with these).
         runner.put("environment", List.of(
                 "BUILDFLEET_TENANT=" + t.name(),
                 "BUILDFLEET_CACHE_REPO=" + Names.cacheRepo(t.name()),
                 "BUILDFLEET_CACHE_TTL=" + GoDuration.format(t.cache().ttl()),
+                "BUILDFLEET_BUILDER_IMAGE=" + t.images().builder(),
                 "DOCKER_CONFIG=" + DOCKER_CONFIG_DIR));
         runner.put("kubernetes", kubernetes(t));
         runner.put("cache", cache(t));

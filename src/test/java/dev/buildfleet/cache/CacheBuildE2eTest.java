@@ -44,15 +44,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The product end to end on real parts: two tenants on the real test Ceph RGW (user, bucket, keys by
  * {@link RgwTenantStorage}), each with its own Distribution 2.8 serving the exact config.yml
  * {@link CacheRegistryConfig} renders for it (only listen addresses, the htpasswd path and the S3 keys come from
- * REGISTRY_* variables, as in the pod), htpasswd and docker config.json from {@link CacheCredentials}. buildah
- * stands in for Kaniko (same cache model: one tag per step key in {@code --cache-repo}) and builds a multistage
- * Dockerfile on a busybox base image from a local filesystem registry, caching in tenant A's registry.
+ * REGISTRY_* variables, as in the pod), htpasswd and docker config.json from {@link CacheCredentials}. The real
+ * Kaniko executor runs the job script of templates/kaniko.gitlab-ci.yml ({@link Kaniko}: a throw-away root laid out
+ * like the job pod) and builds a multistage Dockerfile on a busybox base image, caching in tenant A's registry and
+ * pushing the image to a local registry with a login of its own, which stands in for GitLab's (CI_REGISTRY).
  *
  * <p>Then expiry exactly as the operator will run it: {@code buildfleet cache prune}, the registry restarted
  * read-only ({@link CacheRegistryConfig#READ_ONLY_ENV}), {@code registry garbage-collect --delete-untagged} with
  * the same config and environment, the registry restarted read-write.
  *
- * <p>Never skipped: a missing buildah, busybox-static, docker-registry or Ceph fails it with the install command.
+ * <p>Never skipped: a missing Kaniko build, busybox-static, docker-registry or Ceph fails it with the install
+ * command.
  */
 @ExtendWith(RealRgw.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -89,18 +91,18 @@ class CacheBuildE2eTest {
     static Tenant a;
     static Tenant b;
     static DistributionProcess local;
-    static Buildah buildah;
-    static Path authA;
+    static CacheCredentials ciLogin;
+    static Kaniko kaniko;
     static Path app;
     static Path fresh;
     static Set<String> baseLayers;
-    static Buildah.Build cold;
-    static Buildah.Build warm;
+    static Kaniko.Build cold;
+    static Kaniko.Build warm;
     static Instant coldDone;
 
     @BeforeAll
     static void buildTwice(@TempDir Path dir) throws Exception {
-        Buildah.requireTools();
+        Kaniko.requireTools();
         DistributionProcess.requireBinary();
         var rgw = RealRgw.get();
         Fleet fleet = StorageFleets.fleet(rgw.endpoint(),
@@ -109,16 +111,22 @@ class CacheBuildE2eTest {
         a = tenant(fleet, 0, dir);
         b = tenant(fleet, 1, dir);
 
-        Path localConfig = Files.writeString(dir.resolve("local.yml"),
-                DistributionProcess.filesystemConfig(dir.resolve("local-data"), null));
-        local = DistributionProcess.start("local-registry", localConfig, Map.of(), dir);
-        buildah = new Buildah(dir.resolve("buildah"), List.of(local.hostPort(), a.registry().hostPort(),
-                b.registry().hostPort()));
+        ciLogin = CacheCredentials.generate(RANDOM);
+        local = DistributionProcess.startOnFilesystem("gitlab-registry", ciLogin, dir);
+        kaniko = new Kaniko(dir.resolve("kaniko"));
         String base = local.hostPort() + "/busybox-base:1";
-        buildah.buildBaseImage(base);
-        baseLayers = layers(RawRegistry.of(local.base(), null), "busybox-base", "1");
+        Path baseContext = context(dir.resolve("base"), """
+                FROM scratch
+                COPY busybox /bin/busybox
+                RUN ["/bin/busybox", "--install", "-s", "/bin"]
+                """);
+        Files.copy(Path.of("/bin/busybox"), baseContext.resolve("busybox"));
+        Kaniko.Build baseBuild = kaniko.runExecutor(baseContext, ciRegistryEnv(), List.of("--force",
+                "--context=dir://" + Kaniko.PROJECT_DIR, "--destination=" + base,
+                "--insecure-registry=" + local.hostPort()));
+        assertThat(baseBuild.exitCode()).as(baseBuild.output()).isZero();
+        baseLayers = layers(RawRegistry.of(local.base(), ciLogin), "busybox-base", "1");
 
-        authA = buildah.authFile(a.credentials().dockerConfigJson(a.registry().hostPort()));
         app = context(dir.resolve("app"), """
                 FROM %1$s AS gen
                 RUN mkdir -p /out && echo hello > /out/greeting && printf 'RAN%%s\\n' -gen-1
@@ -133,12 +141,35 @@ class CacheBuildE2eTest {
                 RUN echo fresh > /fresh && printf 'RAN%%s\\n' -fresh
                 """.formatted(base));
 
-        cold = buildah.build(app, a.cacheRepo(), authA);
+        cold = build(app, "cold");
         coldDone = Instant.now();
-        warm = buildah.build(app, a.cacheRepo(), authA);
-        System.out.printf("[CacheBuildE2eTest] buildah -> Distribution 2.8 -> Ceph RGW: cold build %.1f s, "
-                        + "warm build (empty local storage) %.1f s%n", cold.took().toMillis() / 1000.0,
-                warm.took().toMillis() / 1000.0);
+        warm = build(app, "warm");
+        System.out.printf("[CacheBuildE2eTest] Kaniko %s -> Distribution 2.8 -> Ceph RGW: cold build %.1f s, "
+                        + "warm build (new root, nothing local) %.1f s%n", "(templates/kaniko.gitlab-ci.yml)",
+                cold.took().toMillis() / 1000.0, warm.took().toMillis() / 1000.0);
+    }
+
+    /** What GitLab gives every job for its project's registry: here the local registry with its own login. */
+    static Map<String, String> ciRegistryEnv() {
+        return Map.of("CI_REGISTRY", local.hostPort(), "CI_REGISTRY_USER", ciLogin.username(),
+                "CI_REGISTRY_PASSWORD", ciLogin.password());
+    }
+
+    /**
+     * The template's job on tenant A's runner: the runner's environment from config.toml (cache repo, TTL,
+     * DOCKER_CONFIG at the mounted cache login), GitLab's registry variables; the job adds only what running outside
+     * a container and plain-HTTP registries need, and a digest file to compare images.
+     */
+    static Kaniko.Build build(Path context, String tag) throws Exception {
+        Map<String, String> runner = new java.util.HashMap<>(ciRegistryEnv());
+        runner.putAll(Map.of("CI_REGISTRY_IMAGE", local.hostPort() + "/group/app", "CI_COMMIT_SHORT_SHA", tag,
+                "BUILDFLEET_CACHE_REPO", a.cacheRepo(), "BUILDFLEET_CACHE_TTL", "336h",
+                "DOCKER_CONFIG", "/kaniko/.docker"));
+        Kaniko.Build build = kaniko.runTemplateJob(context, a.credentials().dockerConfigJson(a.registry().hostPort()),
+                runner, Map.of("KANIKO_EXTRA_ARGS", "--force --insecure-registry=" + local.hostPort()
+                        + " --reproducible --digest-file=/kaniko/digest"));
+        assertThat(build.exitCode()).as(build.output()).isZero();
+        return build;
     }
 
     static Tenant tenant(Fleet fleet, int index, Path dir) throws IOException {
@@ -164,9 +195,6 @@ class CacheBuildE2eTest {
 
     @AfterAll
     static void stop() throws IOException {
-        if (buildah != null) {
-            buildah.deleteStorage();
-        }
         for (var registry : new DistributionProcess[]{local, a == null ? null : a.registry(),
                 b == null ? null : b.registry()}) {
             if (registry != null) {
@@ -216,10 +244,11 @@ class CacheBuildE2eTest {
     @Test
     @Order(1)
     void theColdBuildCachesEveryStepInTenantAsBucketAndNowhereElse() throws Exception {
-        assertThat(cold.layerSteps()).hasSize(LAYER_STEPS)
-                .allSatisfy(step -> assertThat(step.pushedCache()).as(step.instruction() + "\n" + step.output())
-                        .isTrue());
-        assertThat(cold.output().lines().filter(l -> l.startsWith("RAN-"))).hasSize(4);
+        assertThat(cold.cachePushes()).as(cold.output()).hasSize(LAYER_STEPS)
+                .allSatisfy(tag -> assertThat(tag).startsWith(a.cacheRepo() + ":"));
+        assertThat(cold.ran()).hasSize(4);
+        assertThat(layers(RawRegistry.of(local.base(), ciLogin), "group/app", "cold"))
+                .as("the image was pushed to CI_REGISTRY with the job's registry login").isNotEmpty();
 
         List<CachedTag> tags = a.client().tags(REPO);
         assertThat(tags).as("one cache tag per layer step").hasSize(LAYER_STEPS)
@@ -243,12 +272,10 @@ class CacheBuildE2eTest {
     @Test
     @Order(2)
     void aWarmBuildWithEmptyLocalStorageReusesEveryCachedStep() {
-        assertThat(warm.layerSteps()).hasSize(LAYER_STEPS).allSatisfy(step -> {
-            assertThat(step.usedCache()).as(step.instruction() + "\n" + step.output()).isTrue();
-            assertThat(step.pushedCache()).as(step.instruction()).isFalse();
-        });
-        assertThat(warm.output().lines().filter(l -> l.startsWith("RAN-"))).as("no RUN step ran").isEmpty();
-        assertThat(warm.imageId()).as("the same image as the cold build").isEqualTo(cold.imageId()).isNotEmpty();
+        assertThat(warm.cacheHits()).as(warm.output()).hasSize(LAYER_STEPS);
+        assertThat(warm.cachePushes()).as(warm.output()).isEmpty();
+        assertThat(warm.ran()).as("no RUN step ran").isEmpty();
+        assertThat(warm.digest()).as("the same image as the cold build").isEqualTo(cold.digest()).isNotEmpty();
     }
 
     @Test
@@ -280,8 +307,8 @@ class CacheBuildE2eTest {
             Thread.sleep(5000 - gapMillis);
         }
         Instant freshStart = Instant.now();
-        Buildah.Build freshBuild = buildah.build(fresh, a.cacheRepo(), authA);
-        assertThat(freshBuild.layerSteps()).singleElement().satisfies(s -> assertThat(s.pushedCache()).isTrue());
+        Kaniko.Build freshBuild = build(fresh, "fresh");
+        assertThat(freshBuild.cachePushes()).as(freshBuild.output()).hasSize(1);
         Set<String> before = a.client().tags(REPO).stream().map(CachedTag::tag).collect(Collectors.toSet());
         assertThat(before).hasSize(LAYER_STEPS + 1);
         long bytesBefore = registryBytes(a);
@@ -321,9 +348,10 @@ class CacheBuildE2eTest {
         Set<String> keptLayers = layers(a.raw(), REPO, kept.digest());
         assertThat(keptLayers).allSatisfy(d -> assertThat(objects(a)).containsKey(blobKey(d)));
 
-        Buildah.Build again = buildah.build(fresh, a.cacheRepo(), authA);
-        assertThat(again.layerSteps()).singleElement().satisfies(s -> assertThat(s.usedCache())
-                .as("the kept entry still serves a build after garbage collection\n" + s.output()).isTrue());
+        Kaniko.Build again = build(fresh, "again");
+        assertThat(again.cacheHits()).as("the kept entry still serves a build after garbage collection\n"
+                + again.output()).hasSize(1);
+        assertThat(again.ran()).isEmpty();
         assertThat(a.raw().startUpload(REPO).statusCode()).as("read-write again").isEqualTo(202);
     }
 }

@@ -39,12 +39,12 @@ class KanikoTemplateTest {
     }
 
     @Test
-    void pinsTheForkDebugImageTheRunnerUses() throws IOException {
+    void theJobImageIsThePlatformsBuilderImageTheRunnerInjects() throws IOException {
         JsonNode image = job().path("image");
-        assertThat(image.path("name").asText()).isEqualTo(Defaults.BUILDER_IMAGE)
-                .isEqualTo("ghcr.io/osscontainertools/kaniko:v1.28.0-debug");
+        assertThat(image.path("name").asText()).isEqualTo("$BUILDFLEET_BUILDER_IMAGE");
         assertThat(image.path("entrypoint")).hasSize(1);
         assertThat(image.path("entrypoint").get(0).asText()).isEmpty();
+        assertThat(Defaults.BUILDER_IMAGE).isEqualTo("ghcr.io/osscontainertools/kaniko:v1.26.5-debug");
     }
 
     @Test
@@ -65,7 +65,7 @@ class KanikoTemplateTest {
         assertThat(script).contains("/kaniko/executor",
                 "--cache=true", "--cache-repo=\"$BUILDFLEET_CACHE_REPO\"", "--cache-ttl=\"$cache_ttl\"",
                 "--cache-copy-layers=true", "--snapshot-mode=redo", "--compressed-caching=false",
-                "--destination \"$KANIKO_DESTINATION\"", "--skip-unused-stages=true",
+                "--destination \"$KANIKO_DESTINATION\"",
                 "--insecure-registry=\"$cache_registry\"");
         assertThat(script).doesNotContain("s3://").doesNotContain("AWS_");
     }
@@ -81,11 +81,14 @@ class KanikoTemplateTest {
         Path mounted = Files.createDirectories(kaniko.resolve(".docker"));
         Files.writeString(mounted.resolve("config.json"), mountedConfig);
         Path executor = kaniko.resolve("executor");
-        Files.writeString(executor, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > \"$ARGS_OUT\"\n");
+        Files.writeString(executor, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > \"$ARGS_OUT\"\n"
+                + "printf '%s' \"${DOCKER_AUTH_CONFIG:-}\" > \"$ARGS_OUT.auth\"\n");
         Files.setPosixFilePermissions(executor, PosixFilePermissions.fromString("rwx------"));
         Path args = tmp.resolve("args");
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", script().replace("/kaniko/", kaniko + "/"))
                 .redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("CI_") || k.startsWith("DOCKER_")
+                || k.startsWith("KANIKO_") || k.startsWith("BUILDFLEET_"));
         pb.environment().putAll(env);
         pb.environment().put("BUILDFLEET_CACHE_REPO", Names.cacheRepo("java"));
         pb.environment().put("DOCKER_CONFIG", mounted.toString());
@@ -97,47 +100,78 @@ class KanikoTemplateTest {
         return Files.readAllLines(args);
     }
 
-    JsonNode mergedConfig() throws IOException {
-        return new ObjectMapper().readTree(tmp.resolve("kaniko/buildfleet-docker/config.json").toFile());
+    static final Map<String, String> JOB = Map.of("KANIKO_CONTEXT", "/builds/p",
+            "KANIKO_DOCKERFILE", "/builds/p/Dockerfile", "KANIKO_DESTINATION", "registry.gitlab.example.com/p:abc",
+            "KANIKO_CACHE_TTL", "", "KANIKO_EXTRA_ARGS", "", "KANIKO_REGISTRY_MIRROR", "");
+    static final String CACHE_AUTH = Base64.getEncoder().encodeToString("kaniko:secret".getBytes());
+    static final String MOUNTED = "{\"auths\":{\"cache-registry.bf-java.svc:5000\":{\"auth\":\"" + CACHE_AUTH
+            + "\"}}}";
+
+    static Map<String, String> with(Map<String, String> base, String... pairs) {
+        Map<String, String> env = new java.util.HashMap<>(base);
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
     }
 
     @Test
-    void mergesCiRegistryAuthIntoAWritableConfigAndPassesTheCacheRepo() throws Exception {
-        String cacheAuth = Base64.getEncoder().encodeToString("cache:secret".getBytes());
-        List<String> argv = runScript(
-                "{\"auths\":{\"cache-registry.bf-java.svc:5000\":{\"auth\":\"" + cacheAuth + "\"}}}\n", Map.of(
-                        "CI_REGISTRY", "registry.gitlab.example.com",
-                        "CI_REGISTRY_USER", "gitlab-ci-token",
-                        "CI_REGISTRY_PASSWORD", "job-token",
-                        "KANIKO_CONTEXT", "/builds/p", "KANIKO_DOCKERFILE", "/builds/p/Dockerfile",
-                        "KANIKO_DESTINATION", "registry.gitlab.example.com/p:abc", "KANIKO_CACHE_TTL", "168h",
-                        "KANIKO_EXTRA_ARGS", "--target=runtime --build-arg=V=1"));
-
-        JsonNode merged = mergedConfig();
-        assertThat(merged.path("auths").path("cache-registry.bf-java.svc:5000").path("auth").asText())
-                .isEqualTo(cacheAuth);
-        assertThat(new String(Base64.getDecoder().decode(
-                merged.path("auths").path("registry.gitlab.example.com").path("auth").asText())))
-                .isEqualTo("gitlab-ci-token:job-token");
+    void passesTheCacheRepoAndWritesNoLoginToDisk() throws Exception {
+        List<String> argv = runScript(MOUNTED, with(JOB, "CI_REGISTRY", "registry.gitlab.example.com",
+                "CI_REGISTRY_USER", "gitlab-ci-token", "CI_REGISTRY_PASSWORD", "job-token",
+                "KANIKO_CACHE_TTL", "168h", "KANIKO_EXTRA_ARGS", "--target=runtime --build-arg=V=1"));
         assertThat(argv).contains("--cache-repo=cache-registry.bf-java.svc:5000/kaniko-cache",
                 "--insecure-registry=cache-registry.bf-java.svc:5000", "--cache-ttl=168h",
                 "registry.gitlab.example.com/p:abc", "--target=runtime", "--build-arg=V=1");
+        assertThat(argv).noneMatch(a -> a.startsWith("--skip-unused-stages"));
+        try (var files = Files.walk(tmp)) {
+            assertThat(files.filter(Files::isRegularFile).map(KanikoTemplateTest::read))
+                    .as("the job token is left to Kaniko's GitLab helper, never written").noneMatch(
+                            c -> c.contains("job-token") || c.contains(Base64.getEncoder().encodeToString(
+                                    "gitlab-ci-token:job-token".getBytes())));
+        }
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void runsUnderSetUWithGitLabsRegistrySwitchedOff() throws Exception {
+        List<String> argv = runScript(MOUNTED, JOB);
+        assertThat(argv).contains("--destination", "registry.gitlab.example.com/p:abc");
+    }
+
+    @Test
+    void mergesTheCacheLoginIntoDockerAuthConfigWhichShadowsConfigJson() throws Exception {
+        String own = "{\n  \"auths\": {\n    \"registry.internal:443\": {\"auth\": \"b3duOnB3\"}\n  }\n}";
+        runScript(MOUNTED, with(JOB, "DOCKER_AUTH_CONFIG", own));
+        JsonNode merged = new ObjectMapper().readTree(Files.readString(tmp.resolve("args.auth")));
+        assertThat(merged.path("auths").path("cache-registry.bf-java.svc:5000").path("auth").asText())
+                .isEqualTo(CACHE_AUTH);
+        assertThat(merged.path("auths").path("registry.internal:443").path("auth").asText()).isEqualTo("b3duOnB3");
+
+        Path file = Files.writeString(tmp.resolve("file-variable"), "{\"auths\": {}}");
+        runScript(MOUNTED, with(JOB, "DOCKER_AUTH_CONFIG", file.toString()));
+        JsonNode fromFile = new ObjectMapper().readTree(Files.readString(tmp.resolve("args.auth")));
+        assertThat(fromFile.path("auths").properties()).hasSize(1);
+        assertThat(fromFile.path("auths").path("cache-registry.bf-java.svc:5000").path("auth").asText())
+                .isEqualTo(CACHE_AUTH);
+    }
+
+    @Test
+    void eachRegistryMirrorBecomesAFlag() throws Exception {
+        List<String> argv = runScript(MOUNTED, with(JOB, "KANIKO_REGISTRY_MIRROR", "mirror.internal/dockerhub m2"));
+        assertThat(argv).contains("--registry-mirror=mirror.internal/dockerhub", "--registry-mirror=m2");
     }
 
     @Test
     void withoutAnOverrideKanikoUsesTheTenantsTtlTheOperatorPrunesAt() throws Exception {
-        List<String> argv = runScript("{\"auths\": {}}", Map.of("BUILDFLEET_CACHE_TTL", "72h",
-                "CI_REGISTRY", "r.example", "CI_REGISTRY_USER", "u", "CI_REGISTRY_PASSWORD", "p",
-                "KANIKO_CONTEXT", "c", "KANIKO_DOCKERFILE", "d", "KANIKO_DESTINATION", "r.example/x:1",
-                "KANIKO_CACHE_TTL", "", "KANIKO_EXTRA_ARGS", ""));
+        List<String> argv = runScript(MOUNTED, with(JOB, "BUILDFLEET_CACHE_TTL", "72h"));
         assertThat(argv).contains("--cache-ttl=72h");
-    }
-
-    @Test
-    void anEmptyMountedConfigStillYieldsValidJson() throws Exception {
-        runScript("{\"auths\": {}}", Map.of("CI_REGISTRY", "r.example", "CI_REGISTRY_USER", "u",
-                "CI_REGISTRY_PASSWORD", "p", "KANIKO_CONTEXT", "c", "KANIKO_DOCKERFILE", "d",
-                "KANIKO_DESTINATION", "r.example/x:1", "KANIKO_CACHE_TTL", "1h", "KANIKO_EXTRA_ARGS", ""));
-        assertThat(mergedConfig().path("auths").properties()).hasSize(1);
     }
 }
