@@ -64,6 +64,9 @@ public final class RunnerConfigToml {
                 "BUILDFLEET_CACHE_TTL=" + GoDuration.format(t.cache().ttl()),
                 "BUILDFLEET_BUILDER_IMAGE=" + t.images().builder(),
                 "DOCKER_CONFIG=" + DOCKER_CONFIG_DIR));
+        // The operator rotates the token (GitLab's reset endpoint, then the Secret, then a new pod); a rotation by the
+        // runner itself would live only in this pod's config.toml and leave the Secret with a dead token.
+        runner.put("feature_flags", Map.of("FF_DISABLE_AUTOMATIC_TOKEN_ROTATION", true));
         runner.put("kubernetes", kubernetes(t));
         runner.put("cache", cache(t));
         return runner;

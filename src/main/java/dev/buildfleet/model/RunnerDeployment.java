@@ -45,9 +45,10 @@ public final class RunnerDeployment {
     static final String HOME_DIR = "/home/gitlab-runner";
 
     /**
-     * Copies config.toml into the writable config volume (gitlab-runner writes config.toml.lock and its system id
-     * there) and puts the token from the Secret in place of the placeholder. GitLab tokens are [A-Za-z0-9_.-], so
-     * anything else is refused rather than pasted into TOML.
+     * Copies config.toml into the writable config volume (gitlab-runner writes config.toml.lock there) with the
+     * token from the Secret in place of the placeholder, and the tenant's stable system_id beside it. GitLab tokens
+     * are [A-Za-z0-9_.-], so anything else is refused rather than pasted into TOML. Only the token key's own value is
+     * replaced: the placeholder anywhere else (say in a URL) stays as it is and never receives the token.
      */
     static final String INSTALL_CONFIG_SCRIPT = """
             set -eu
@@ -55,8 +56,10 @@ public final class RunnerDeployment {
             case "${RUNNER_TOKEN:-}" in
               ''|*[!A-Za-z0-9_.-]*) echo "buildfleet: the runner token Secret is empty or not a GitLab token" >&2; exit 1 ;;
             esac
-            sed 's/[$]RUNNER_TOKEN/'"$RUNNER_TOKEN"'/' %s/config.toml > %s/config.toml
-            """.formatted(TEMPLATE_DIR, CONFIG_DIR);
+            sed "s/\\(^\\|[{,] *\\)token = '[\\$]RUNNER_TOKEN'/\\1token = '$RUNNER_TOKEN'/" %1$s/config.toml \\
+              > %2$s/config.toml
+            cp %1$s/%3$s %2$s/%4$s
+            """.formatted(TEMPLATE_DIR, CONFIG_DIR, RunnerConfigMap.SYSTEM_ID_KEY, RunnerSystemId.FILE);
 
     private RunnerDeployment() {
     }

@@ -86,7 +86,8 @@ class RunnerConfigTomlTest {
         List<String> env = new java.util.ArrayList<>();
         runner.path("environment").forEach(e -> env.add(e.asText()));
         assertThat(env).contains("BUILDFLEET_CACHE_REPO=cache-registry.bf-java.svc:5000/kaniko-cache",
-                "BUILDFLEET_CACHE_TTL=336h", "DOCKER_CONFIG=/kaniko/.docker");
+                "BUILDFLEET_CACHE_TTL=336h", "DOCKER_CONFIG=/kaniko/.docker",
+                "BUILDFLEET_BUILDER_IMAGE=" + dev.buildfleet.config.Defaults.BUILDER_IMAGE);
         JsonNode secrets = runner.path("kubernetes").path("volumes").path("secret");
         assertThat(secrets).hasSize(1);
         assertThat(secrets.get(0).path("name").asText()).isEqualTo("kaniko-docker-config");
@@ -137,5 +138,13 @@ class RunnerConfigTomlTest {
         node.fieldNames().forEachRemaining(names::add);
         assertThat(names).as("expected a table").isNotEmpty();
         return names;
+    }
+
+    @Test
+    void theRunnerNeverRotatesItsOwnTokenSoTheSecretStaysTheTruth() throws IOException {
+        JsonNode runner = parse(javaTenant).path("runners").get(0);
+        assertThat(runner.path("feature_flags").path("FF_DISABLE_AUTOMATIC_TOKEN_ROTATION").isBoolean()).isTrue();
+        assertThat(runner.path("feature_flags").path("FF_DISABLE_AUTOMATIC_TOKEN_ROTATION").asBoolean()).isTrue();
+        assertThat(runner.has("token_expires_at")).isFalse();
     }
 }

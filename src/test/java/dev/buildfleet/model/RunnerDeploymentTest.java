@@ -64,7 +64,7 @@ class RunnerDeploymentTest {
     void installScriptPutsTheTokenIntoAWritableConfig(@TempDir Path tmp) throws Exception {
         Path template = Files.createDirectories(tmp.resolve("template"));
         Path config = Files.createDirectories(tmp.resolve("config"));
-        Files.writeString(template.resolve("config.toml"), RunnerConfigToml.build(tenant));
+        writeTemplate(template, RunnerConfigToml.build(tenant));
 
         Process ok = runScript(template, config, "glrt-AbC_123.def-456");
         assertThat(ok.exitValue()).as(new String(ok.getErrorStream().readAllBytes())).isZero();
@@ -73,13 +73,37 @@ class RunnerDeploymentTest {
         assertThat(installed.path("concurrent").asInt()).isEqualTo(20);
         assertThat(Files.getPosixFilePermissions(config.resolve("config.toml")).toString())
                 .doesNotContain("OTHERS", "GROUP");
+        // gitlab-runner's own check of the file (commands/internal/configfile): ^[sr]_[0-9a-zA-Z]{12}$
+        assertThat(Files.readString(config.resolve(".runner_system_id")))
+                .matches("^[sr]_[0-9a-zA-Z]{12}$").isEqualTo(RunnerSystemId.of(tenant.name()));
+    }
+
+    @Test
+    void thePlaceholderOutsideTheTokenKeyNeverReceivesTheToken(@TempDir Path tmp) throws Exception {
+        Path template = Files.createDirectories(tmp.resolve("template"));
+        Path config = Files.createDirectories(tmp.resolve("config"));
+        String toml = RunnerConfigToml.build(tenant);
+        String url = tenant.gitlabUrl().toString();
+        assertThat(toml).contains("'" + url + "'");
+        writeTemplate(template, toml.replace("'" + url + "'", "'" + url + "/$RUNNER_TOKEN'"));
+
+        Process ok = runScript(template, config, "glrt-secret123");
+        assertThat(ok.exitValue()).as(new String(ok.getErrorStream().readAllBytes())).isZero();
+        var runner = new TomlMapper().readTree(config.resolve("config.toml").toFile()).path("runners").get(0);
+        assertThat(runner.path("url").asText()).isEqualTo(url + "/$RUNNER_TOKEN");
+        assertThat(runner.path("token").asText()).isEqualTo("glrt-secret123");
+    }
+
+    private void writeTemplate(Path template, String toml) throws IOException {
+        Files.writeString(template.resolve("config.toml"), toml);
+        Files.writeString(template.resolve(RunnerConfigMap.SYSTEM_ID_KEY), RunnerSystemId.of(tenant.name()));
     }
 
     @Test
     void installScriptRefusesAnEmptyOrInjectedToken(@TempDir Path tmp) throws Exception {
         Path template = Files.createDirectories(tmp.resolve("template"));
         Path config = Files.createDirectories(tmp.resolve("config"));
-        Files.writeString(template.resolve("config.toml"), RunnerConfigToml.build(tenant));
+        writeTemplate(template, RunnerConfigToml.build(tenant));
         for (String bad : new String[]{"", "x'\nprivileged = true", "a/b", "glrt-x\" ; rm -rf /"}) {
             Process p = runScript(template, config, bad);
             assertThat(p.exitValue()).as(bad).isEqualTo(1);
