@@ -2,6 +2,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.buildfleet.cache.CacheCredentials;
+import dev.buildfleet.cache.Kaniko;
 import dev.buildfleet.config.Fleet;
 import dev.buildfleet.model.CacheRegistryConfig;
 import dev.buildfleet.model.ResolvedTenant;
@@ -49,10 +50,10 @@ import java.util.stream.Stream;
  *       of a tenant provisioned by {@link RgwTenantStorage} on a throw-away Ceph RGW (test-infra/ceph). Only the
  *       listen addresses, the htpasswd path and the S3 keys come from REGISTRY_* variables, as in the pod.</li>
  * </ul>
- * buildah (chroot isolation, vfs, its own storage and configuration under a temp dir) builds a toy multistage
- * Dockerfile with {@code --layers --cache-to R/cache --cache-from R/cache}: cold (empty cache repository, empty local
- * storage) and warm (empty local storage, full cache). Then one large blob is pushed and pulled through Y over the
- * /v2/ API the way buildah and Kaniko push (POST, one PATCH with the whole blob, PUT ?digest=) and compared with a
+ * The real Kaniko executor (built by test-infra/kaniko/build.sh, run in a throw-away root per build) builds a toy
+ * multistage Dockerfile with the template's cache flags and {@code --cache-repo R/cache}: cold (empty cache
+ * repository, nothing local) and warm (nothing local, full cache). Then one large blob is pushed and pulled through Y over the
+ * /v2/ API the way Kaniko (go-containerregistry) pushes (POST, one PATCH with the whole blob, PUT ?digest=) and compared with a
  * plain S3 PUT/GET of the same bytes to the same RGW with the AWS SDK v2.
  *
  * <p>Run: bench/run-cache [--reps N] [--blob-mib N] [--s3 key=value]... [--bcrypt-cost N] [--rgw-tcp-nodelay]
@@ -75,7 +76,7 @@ public class CacheBench {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final YAMLMapper YAML = new YAMLMapper();
     static final SecureRandom RANDOM = new SecureRandom();
-    /** Instructions of the toy Dockerfile that buildah caches (RUN and COPY), i.e. cache tags per build. */
+    /** Instructions of the toy Dockerfile that Kaniko caches (RUN and COPY), i.e. cache tags per build. */
     static final int CACHED_STEPS = 7;
 
     static final List<Process> processes = new ArrayList<>();
@@ -84,7 +85,7 @@ public class CacheBench {
 
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
-        for (String tool : List.of("docker-registry", "buildah", "radosgw", "busybox")) {
+        for (String tool : List.of("docker-registry", "radosgw", "busybox", "unshare", "chroot")) {
             if (which(tool) == null) {
                 throw new IllegalStateException(tool + " not found on PATH (see README, Benchmarks)");
             }
@@ -135,8 +136,8 @@ public class CacheBench {
 
         Result builds = null;
         if (o.builds) {
-            Buildah buildah = Buildah.setUp(creds, x, y, base);
-            builds = buildBench(o, buildah, x, y);
+            KanikoBuilds kaniko = KanikoBuilds.setUp(creds, x, y, base);
+            builds = buildBench(o, kaniko, x, y);
         }
         Result blobs = null;
         if (o.blobs) {
@@ -167,23 +168,23 @@ public class CacheBench {
         }
     }
 
-    static Result buildBench(Options o, Buildah buildah, Registry x, Registry y) throws Exception {
+    static Result buildBench(Options o, KanikoBuilds kaniko, Registry x, Registry y) throws Exception {
         Map<String, List<Run>> rows = new LinkedHashMap<>();
         // Warm-up, not counted: first pulls of the base, first writes into each registry and bucket.
         for (Registry r : List.of(x, y)) {
-            buildah.build(r, "warmup", 0, CACHED_STEPS, "warm-up");
+            kaniko.build(r, "warmup", 0, CACHED_STEPS, "warm-up");
         }
         for (int rep = 1; rep <= o.reps; rep++) {
             List<Registry> order = rep % 2 == 1 ? List.of(x, y) : List.of(y, x);   // alternate: noise hits both
             for (Registry r : order) {
                 String repo = "cache-" + rep;
                 rows.computeIfAbsent("cold " + r.name, k -> new ArrayList<>())
-                        .add(buildah.build(r, repo, 0, CACHED_STEPS, "cold"));
+                        .add(kaniko.build(r, repo, 0, CACHED_STEPS, "cold"));
             }
             for (Registry r : order) {
                 String repo = "cache-" + rep;
                 rows.computeIfAbsent("warm " + r.name, k -> new ArrayList<>())
-                        .add(buildah.build(r, repo, CACHED_STEPS, 0, "warm"));
+                        .add(kaniko.build(r, repo, CACHED_STEPS, 0, "warm"));
             }
             System.out.printf("  rep %d/%d: cold X %.1f s, Y %.1f s; warm X %.2f s, Y %.2f s%n", rep, o.reps,
                     last(rows, "cold X"), last(rows, "cold Y"), last(rows, "warm X"), last(rows, "warm Y"));
@@ -196,37 +197,20 @@ public class CacheBench {
         return runs.get(runs.size() - 1).seconds();
     }
 
-    /** buildah with its own storage, registries.conf, policy and auth file under the bench's temp dir. */
-    record Buildah(Path conf, Path dockerfileDir, Map<String, String> env) {
-        static Buildah setUp(CacheCredentials creds, Registry x, Registry y, Registry base) throws Exception {
-            Path conf = Files.createDirectories(work.resolve("buildah-conf"));
-            Files.createDirectories(conf.resolve("registries.conf.d"));
-            StringBuilder registries = new StringBuilder("unqualified-search-registries = []\n");
-            for (Registry r : List.of(x, y, base)) {
-                registries.append("[[registry]]\nlocation = \"").append(r.host()).append("\"\ninsecure = true\n");
-            }
-            Files.writeString(conf.resolve("registries.conf"), registries);
-            Files.writeString(conf.resolve("policy.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
-            Files.writeString(conf.resolve("containers.conf"), "");
-            Files.writeString(conf.resolve("storage.conf"), "[storage]\ndriver = \"vfs\"\n");
-            // The same docker config.json the job pods get, for both registries under test.
+    /**
+     * The real Kaniko executor (dev.buildfleet.cache.Kaniko of the tests: a throw-away root per build laid out like
+     * the job pod, so nothing local is reused) with the flags of templates/kaniko.gitlab-ci.yml, and the same docker
+     * config.json the job pods get, for both registries under test.
+     */
+    record KanikoBuilds(Kaniko kaniko, Path toy, String dockerConfig, List<String> insecure) {
+        static KanikoBuilds setUp(CacheCredentials creds, Registry x, Registry y, Registry base) throws Exception {
             ObjectNode auths = new ObjectMapper().createObjectNode();
             for (Registry r : List.of(x, y)) {
                 auths.setAll((ObjectNode) new ObjectMapper().readTree(creds.dockerConfigJson(r.host())).path("auths"));
             }
-            Path authFile = conf.resolve("auth.json");
-            Files.writeString(authFile, new ObjectMapper().createObjectNode().set("auths", auths).toString());
-            Path home = Files.createDirectories(work.resolve("buildah-home"));
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("PATH", System.getenv("PATH"));
-            env.put("HOME", home.toString());
-            env.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
-            env.put("XDG_RUNTIME_DIR", Files.createDirectories(work.resolve("buildah-xdg-run")).toString());
-            env.put("TMPDIR", Files.createDirectories(work.resolve("buildah-tmp")).toString());
-            env.put("CONTAINERS_CONF", conf.resolve("containers.conf").toString());
-            env.put("CONTAINERS_STORAGE_CONF", conf.resolve("storage.conf").toString());
-            env.put("CONTAINERS_REGISTRIES_CONF", conf.resolve("registries.conf").toString());
-            env.put("REGISTRY_AUTH_FILE", authFile.toString());
+            String dockerConfig = new ObjectMapper().createObjectNode().set("auths", auths).toString();
+            List<String> insecure = Stream.of(x, y, base).map(r -> "--insecure-registry=" + r.host()).toList();
+            Kaniko kaniko = new Kaniko(work.resolve("kaniko"));
 
             Path baseDir = Files.createDirectories(work.resolve("base-image"));
             Files.copy(Path.of(which("busybox")), baseDir.resolve("busybox"));
@@ -235,14 +219,16 @@ public class CacheBench {
                     COPY busybox /bin/busybox
                     RUN ["/bin/busybox", "--install", "-s", "/bin"]
                     """);
-            Buildah b = new Buildah(conf, Files.createDirectories(work.resolve("toy")), env);
             String baseRef = base.host() + "/base:1";
-            Path store = Files.createDirectories(work.resolve("store-base"));
-            b.run(store, List.of("bud", "--isolation", "chroot", "--signature-policy", b.policy(), "-t", baseRef,
-                    baseDir.toString()));
-            b.run(store, List.of("push", "--signature-policy", b.policy(), "--tls-verify=false", baseRef));
-            deleteTree(store);
-            Files.writeString(b.dockerfileDir.resolve("Dockerfile"), """
+            List<String> baseArgs = new ArrayList<>(List.of("--force", "--context=dir://" + Kaniko.PROJECT_DIR,
+                    "--destination=" + baseRef));
+            baseArgs.addAll(insecure);
+            Kaniko.Build built = kaniko.runExecutor(baseDir, "{\"auths\":{}}", Map.of(), baseArgs);
+            if (built.exitCode() != 0) {
+                throw new IllegalStateException("Kaniko could not build the base image:\n" + built.output());
+            }
+            Path toy = Files.createDirectories(work.resolve("toy"));
+            Files.writeString(toy.resolve("Dockerfile"), """
                     FROM %1$s AS builder
                     RUN mkdir -p /out && echo "stage one" > /out/a.txt
                     RUN head -c 20971520 /dev/urandom > /out/random.bin
@@ -254,52 +240,32 @@ public class CacheBench {
                     COPY --from=builder /out /app/
                     RUN ls -l /app > /app/listing.txt && wc -c /app/random.bin > /app/size.txt
                     """.formatted(baseRef));
-            return b;
-        }
-
-        String policy() {
-            return conf.resolve("policy.json").toString();
+            return new KanikoBuilds(kaniko, toy, dockerConfig, insecure);
         }
 
         /**
-         * One build from empty local storage; checks the cache was (not) used as expected and returns the wall
-         * time with the registry's request count and summed request durations from its log.
+         * One build in a new root; checks the cache was (not) used as expected and returns the wall time with the
+         * registry's request count and summed request durations from its log.
          */
         Run build(Registry r, String repo, int expectPulled, int expectPushed, String what) throws Exception {
-            Path store = work.resolve("store-" + System.nanoTime());
             long logStart = Files.size(r.log);
-            String cache = r.host() + "/" + repo;
-            long t0 = System.nanoTime();
-            String out = run(store, List.of("bud", "--isolation", "chroot", "--signature-policy", policy(),
-                    "--tls-verify=false", "--layers", "--cache-to", cache, "--cache-from", cache,
-                    "-t", "localhost/toy:" + repo, dockerfileDir.toString()));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            deleteTree(store);
-            int pulled = count(out, "--> Cache pulled from remote");
-            int pushed = count(out, "--> Pushing cache");
+            List<String> args = new ArrayList<>(List.of("--force", "--context=dir://" + Kaniko.PROJECT_DIR,
+                    "--no-push", "--cache=true", "--cache-repo=" + r.host() + "/" + repo, "--cache-copy-layers=true",
+                    "--cache-run-layers=true", "--snapshot-mode=redo", "--compressed-caching=false"));
+            args.addAll(insecure);
+            Kaniko.Build build = kaniko.runExecutor(toy, dockerConfig, Map.of(), args);
+            if (build.exitCode() != 0) {
+                throw new IllegalStateException(what + " build on " + r.name + " failed:\n" + build.output());
+            }
+            int pulled = build.cacheHits().size();
+            int pushed = build.cachePushes().size();
             if (pulled != expectPulled || pushed != expectPushed) {
                 throw new IllegalStateException(what + " build on " + r.name + " pulled " + pulled + " and pushed "
-                        + pushed + " cache layers, expected " + expectPulled + " and " + expectPushed + ":\n" + out);
+                        + pushed + " cache layers, expected " + expectPulled + " and " + expectPushed + ":\n"
+                        + build.output());
             }
             Thread.sleep(300);   // let the registry finish its log lines
-            return r.requestsSince(logStart, seconds);
-        }
-
-        String run(Path store, List<String> args) throws Exception {
-            List<String> command = new ArrayList<>(List.of("buildah", "--root", store.resolve("root").toString(),
-                    "--runroot", store.resolve("run").toString(), "--storage-driver", "vfs",
-                    "--registries-conf", conf.resolve("registries.conf").toString(),
-                    "--registries-conf-dir", conf.resolve("registries.conf.d").toString()));
-            command.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-            pb.environment().clear();
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
-            }
-            return out;
+            return r.requestsSince(logStart, build.took().toNanos() / 1e9);
         }
     }
 
@@ -428,7 +394,7 @@ public class CacheBench {
         }
 
         /**
-         * POST, one PATCH with the whole blob, PUT ?digest= : how buildah (containers/image) and Kaniko push.
+         * POST, one PATCH with the whole blob, PUT ?digest= : how Kaniko (go-containerregistry) pushes.
          * Returns the seconds of the PUT, in which the registry commits the upload (moves it to its digest).
          */
         double pushBlob(String repo, byte[] blob, String digest, String auth) throws Exception {

@@ -121,7 +121,7 @@ class CacheBuildE2eTest {
                 RUN ["/bin/busybox", "--install", "-s", "/bin"]
                 """);
         Files.copy(Path.of("/bin/busybox"), baseContext.resolve("busybox"));
-        Kaniko.Build baseBuild = kaniko.runExecutor(baseContext, ciRegistryEnv(), List.of("--force",
+        Kaniko.Build baseBuild = kaniko.runExecutor(baseContext, "{\"auths\":{}}", ciRegistryEnv(), List.of("--force",
                 "--context=dir://" + Kaniko.PROJECT_DIR, "--destination=" + base,
                 "--insecure-registry=" + local.hostPort()));
         assertThat(baseBuild.exitCode()).as(baseBuild.output()).isZero();

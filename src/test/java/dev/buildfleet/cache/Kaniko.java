@@ -31,9 +31,9 @@ import java.util.regex.Pattern;
  * and /kaniko/.docker are mounts, as in the pod: Kaniko leaves mount points alone when it clears the filesystem
  * between stages. Needs root, as the CI machine is.
  */
-final class Kaniko {
+public final class Kaniko {
     static final Path TEMPLATE = Path.of("templates/kaniko.gitlab-ci.yml");
-    static final String PROJECT_DIR = "/builds/group/app";
+    public static final String PROJECT_DIR = "/builds/group/app";
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*m");
     private static final Pattern LOG_LINE = Pattern.compile("^(?:INFO|WARN|ERRO|DEBU|FATA)\\[\\d+] (.*?)\\s*$");
     /** Enters the throw-away root: $1 the root, the rest the job's environment. */
@@ -57,9 +57,9 @@ final class Kaniko {
     private int jobs;
 
     /** One job: what Kaniko printed (colours removed), the pushed image's digest, how long it took. */
-    record Build(int exitCode, String output, String digest, Duration took) {
+    public record Build(int exitCode, String output, String digest, Duration took) {
         /** Kaniko's own log messages, without level and time. */
-        List<String> messages() {
+        public List<String> messages() {
             List<String> messages = new ArrayList<>();
             for (String line : output.lines().toList()) {
                 Matcher m = LOG_LINE.matcher(line);
@@ -71,18 +71,18 @@ final class Kaniko {
         }
 
         /** The commands Kaniko took from the cache ("Using caching version of cmd: ..."). */
-        List<String> cacheHits() {
+        public List<String> cacheHits() {
             return after("Using caching version of cmd: ");
         }
 
         /** The cache tags Kaniko pushed ("Pushing layer REPO:KEY to cache now"). */
-        List<String> cachePushes() {
+        public List<String> cachePushes() {
             return messages().stream().filter(m -> m.startsWith("Pushing layer ") && m.endsWith(" to cache now"))
                     .map(m -> m.substring("Pushing layer ".length(), m.length() - " to cache now".length())).toList();
         }
 
         /** The lines the Dockerfile's RUN steps printed with the marker RAN-. */
-        List<String> ran() {
+        public List<String> ran() {
             return output.lines().filter(l -> l.startsWith("RAN-")).toList();
         }
 
@@ -92,13 +92,13 @@ final class Kaniko {
         }
     }
 
-    Kaniko(Path dir) throws IOException {
+    public Kaniko(Path dir) throws IOException {
         requireTools();
         this.executor = executor();
         this.dir = Files.createDirectories(dir);
     }
 
-    static void requireTools() {
+    public static void requireTools() {
         for (String tool : List.of("/usr/bin/unshare", "/usr/sbin/chroot", "/bin/busybox")) {
             if (!Files.isExecutable(Path.of(tool))) {
                 throw new IllegalStateException("the Kaniko tests need " + tool
@@ -170,18 +170,21 @@ final class Kaniko {
         return run(context, mountedDockerConfig, templateScript(), env);
     }
 
-    /** Runs the executor itself with {@code args} and {@code env}, outside the template; the context is copied to
-     * the project directory. */
-    Build runExecutor(Path context, Map<String, String> env, List<String> args)
+    /**
+     * Runs the executor itself with {@code args} and {@code env}, outside the template; the context is copied to
+     * the project directory, {@code mountedDockerConfig} is the config.json at /kaniko/.docker.
+     */
+    public Build runExecutor(Path context, String mountedDockerConfig, Map<String, String> env, List<String> args)
             throws IOException, InterruptedException {
         StringBuilder script = new StringBuilder("exec /kaniko/executor");
         for (String arg : args) {
             script.append(" '").append(arg.replace("'", "'\\''")).append('\'');
         }
         Map<String, String> all = new LinkedHashMap<>(Map.of("HOME", "/root", "USER", "root",
-                "PATH", "/usr/local/bin:/kaniko:/busybox", "CI_PROJECT_DIR", PROJECT_DIR));
+                "PATH", "/usr/local/bin:/kaniko:/busybox", "CI_PROJECT_DIR", PROJECT_DIR,
+                "DOCKER_CONFIG", "/kaniko/.docker"));
         all.putAll(env);
-        return run(context, "{\"auths\":{}}", script.append('\n').toString(), all);
+        return run(context, mountedDockerConfig, script.append('\n').toString(), all);
     }
 
     private Build run(Path context, String mountedDockerConfig, String script, Map<String, String> env)

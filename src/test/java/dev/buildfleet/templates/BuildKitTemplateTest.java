@@ -90,7 +90,7 @@ class BuildKitTemplateTest {
                 "--local", "context=/builds/group/app", "--local", "dockerfile=/builds/group/app",
                 "--opt", "filename=Dockerfile",
                 "--output", "type=image,name=registry.gitlab.example.com/group/app:abc123,push=true",
-                "--export-cache", s3 + ",name=feature-x,mode=max",
+                "--export-cache", s3 + ",name=feature-x,mode=max,ignore-error=true",
                 "--import-cache", s3 + ",name=feature-x",
                 "--import-cache", s3 + ",name=main");
         assertThat(String.join(" ", run.argv)).doesNotContain(SECRET).doesNotContain(KEY_ID);
@@ -123,6 +123,18 @@ class BuildKitTemplateTest {
         assertThat(run.exit).isEqualTo(1);
         assertThat(run.output).contains("BUILDFLEET_S3_BUCKET", "BUILDFLEET_S3_SECRET_ACCESS_KEY");
         assertThat(run.argv).isEmpty();
+    }
+
+    @Test
+    void runsUnderSetUWhenTheProjectHasNoGitLabRegistry() throws Exception {
+        Map<String, String> noRegistry = new HashMap<>();
+        for (String v : List.of("CI_REGISTRY", "CI_REGISTRY_IMAGE", "CI_REGISTRY_USER", "CI_REGISTRY_PASSWORD")) {
+            noRegistry.put(v, null);
+        }
+        noRegistry.put("BUILDKIT_DESTINATION", "registry.internal/app:1");
+        Run r = run(noRegistry);
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.argv()).anyMatch(a -> a.contains("name=registry.internal/app:1"));
     }
 
     record Run(int exit, String output, List<String> argv, Map<String, String> env) {
