@@ -57,6 +57,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Observe, validate, converge, report: makes a tenant's objects match what the model builds (the same builders as
@@ -82,6 +83,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     static final Duration STORAGE_RETRY = Duration.ofSeconds(30);
     static final Duration SECRETS_RECHECK = Duration.ofMinutes(5);
     static final Duration GITLAB_RETRY = Duration.ofSeconds(30);
+    /** A tenant refused for what an older tenant holds looks again this often: the other may change or go. */
+    static final Duration CONFLICT_RECHECK = Duration.ofMinutes(1);
     private static final Duration GITLAB_MAX_RETRY = Duration.ofMinutes(10);
     private static final int MAX_MESSAGE = 2000;
     private static final String NODES = "nodes";
@@ -107,6 +110,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     private final CacheStep cache;
     /** The cache status this process computed last, per tenant (same reason as latestStorage). */
     private final Map<String, CacheStatus> latestCache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final EstablishedTenants established;
 
     public BuildTenantReconciler(FleetConfig config, OperatorMetrics metrics,
                                  BuildfleetOperator.Integrations integrations) {
@@ -115,6 +119,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         this.metrics = metrics;
         this.storage = integrations.storage();
         this.monitoring = new MonitoringStep(clock);
+        this.established = new EstablishedTenants(config);
         this.gitlab = integrations.gitlab();
         this.gitlabRetry = integrations.gitlabRetry();
         this.cache = new CacheStep(integrations.cacheRegistries(), storage, clock);
@@ -163,10 +168,13 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         int writes = 0;
 
         List<Problem> problems = TenantValidator.validate(config, tenant);
-        if (!problems.isEmpty()) {
-            String message = problems.stream().map(Problem::toString).collect(Collectors.joining("; "));
-            wanted.add(Conditions.of(Conditions.READY, false, "InvalidSpec", truncate("the spec was refused and "
-                    + "nothing was changed; fix: " + message)));
+        List<Problem> conflicts = problems.isEmpty() ? conflicts(tenant, context) : List.of();
+        if (!problems.isEmpty() || !conflicts.isEmpty()) {
+            String message = Stream.concat(problems.stream(), conflicts.stream()).map(Problem::toString)
+                    .collect(Collectors.joining("; "));
+            wanted.add(Conditions.of(Conditions.READY, false, "InvalidSpec", truncate((conflicts.isEmpty()
+                    ? "the spec was refused" : "the spec takes what an older tenant holds")
+                    + " and nothing was changed; fix: " + message)));
         } else {
             resolved = TenantResolver.resolve(config, tenant);
             // The operator's rights to the tenant's Secrets come with the namespace's RoleBinding: write both first.
@@ -251,12 +259,22 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             long next = Math.max(1000, cached.recheckIn().toMillis());
             control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, next)).orElse(next));
         }
+        if (!conflicts.isEmpty()) {
+            long recheck = CONFLICT_RECHECK.toMillis();
+            control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, recheck)).orElse(recheck));
+        }
         if (resolved != null) {
             // Secrets are not watched: a deleted or changed one is found at the latest by this pass.
             long recheck = SECRETS_RECHECK.toMillis();
             control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, recheck)).orElse(recheck));
         }
         return control;
+    }
+
+    /** What the tenant shares with an older BuildTenant of the cluster (bucket, nodes, taint, runner). */
+    private List<Problem> conflicts(BuildTenant tenant, Context<BuildTenant> context) {
+        return established.conflictsOf(tenant, TenantResolver.resolve(config, tenant),
+                context.getPrimaryCache().list());
     }
 
     /**
@@ -431,8 +449,15 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     public DeleteControl cleanup(BuildTenant tenant, Context<BuildTenant> context) {
         String name = tenant.getMetadata().getName();
         EventRecorder events = events(tenant, context);
-        if (!TenantValidator.validate(config, tenant).isEmpty()) {
+        boolean valid = TenantValidator.validate(config, tenant).isEmpty();
+        List<Problem> conflicts = valid ? conflicts(tenant, context) : List.of();
+        if (!valid) {
             events.warning(tenant, "StorageUntouched", "the spec is invalid, so its storage is left as it is");
+        } else if (!conflicts.isEmpty()) {
+            // What it names (bucket, runner) belongs to an older tenant: deleting it would delete theirs.
+            events.warning(tenant, "StorageUntouched", truncate("the spec takes what an older tenant holds, so "
+                    + "neither its runner nor its storage is touched: " + conflicts.stream().map(Problem::toString)
+                    .collect(Collectors.joining("; "))));
         } else {
             ResolvedTenant resolved = TenantResolver.resolve(config, tenant);
             RunnerStep.Result last = latestRunner.get(name);
@@ -466,7 +491,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 }
             }
         }
-        if (TenantValidator.validate(config, tenant).isEmpty()) {
+        if (valid && conflicts.isEmpty()) {
             try {
                 events.normal(tenant, List.of(new StorageStep(storage, context.getClient())
                         .cleanup(TenantResolver.resolve(config, tenant))));
@@ -476,6 +501,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 return DeleteControl.noFinalizerRemoval().rescheduleAfter(STORAGE_RETRY);
             }
         }
+        established.forget(tenant);
         LOG.info("tenant={} deleted; its namespace and objects are garbage-collected", name);
         metrics.forget(name);
         latestStorage.remove(name);

@@ -66,31 +66,15 @@ public final class FleetValidator {
         return problems;
     }
 
-    /** Tenants must never share a bucket, and no tenant's node selector may also match another tenant's nodes. */
+    /** What tenants must not share ({@link CrossTenantRules}); each conflict is reported on the later entry. */
     private static void shared(Fleet fleet, List<Integer> indexes, List<Problem> problems) {
-        Map<String, Integer> buckets = new HashMap<>();
-        List<ResolvedTenant> resolved = new ArrayList<>();
+        List<CrossTenantRules.Entry> earlier = new ArrayList<>();
         for (int i : indexes) {
-            resolved.add(TenantResolver.resolve(fleet.config(), fleet.tenants().get(i)));
-        }
-        for (int a = 0; a < resolved.size(); a++) {
-            ResolvedTenant t = resolved.get(a);
-            String path = "tenants[" + indexes.get(a) + "].spec.";
-            Integer other = buckets.putIfAbsent(t.cache().bucket(), indexes.get(a));
-            if (other != null) {
-                problems.add(new Problem(path + "cache.bucket", "'" + t.cache().bucket() + "' is also the bucket of "
-                        + "tenants[" + other + "]; each tenant needs its own bucket"));
-            }
-            for (int b = 0; b < a; b++) {
-                ResolvedTenant earlier = resolved.get(b);
-                if (t.nodeSelector().entrySet().containsAll(earlier.nodeSelector().entrySet())
-                        || earlier.nodeSelector().entrySet().containsAll(t.nodeSelector().entrySet())) {
-                    problems.add(new Problem(path + "nodes.selector", "node labels " + t.nodeSelector()
-                            + " overlap tenants[" + indexes.get(b) + "] (" + earlier.name() + ") "
-                            + earlier.nodeSelector() + ": one tenant's pods could run on the other's nodes; "
-                            + "give each tenant a label of its own, e.g. buildfleet.dev/tenant=" + t.name()));
-                }
-            }
+            ResolvedTenant t = TenantResolver.resolve(fleet.config(), fleet.tenants().get(i));
+            CrossTenantRules.Entry entry = new CrossTenantRules.Entry(t, "tenants[" + i + "].spec.",
+                    "tenants[" + i + "] (" + t.name() + ")");
+            problems.addAll(CrossTenantRules.check(entry, earlier));
+            earlier.add(entry);
         }
     }
 }

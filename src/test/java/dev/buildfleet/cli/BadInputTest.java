@@ -40,12 +40,25 @@ class BadInputTest {
                 bad("two tenants on one node label", root -> {
                     tenantSpec(root, 0).putObject("nodes").putObject("selector").put("pool", "builders");
                     tenantSpec(root, 1).putObject("nodes").putObject("selector").put("pool", "builders");
-                }, "tenants[1].spec.nodes.selector: node labels {pool=builders} overlap tenants[0] (java)"),
+                }, "tenants[1].spec.nodes.selector: node labels {pool=builders} and tenants[0] (java)'s {pool=builders} "
+                        + "can both match one node"),
                 bad("selector that contains another tenant's", root -> {
                     tenantSpec(root, 0).putObject("nodes").putObject("selector").put("pool", "builders");
                     tenantSpec(root, 1).putObject("nodes").putObject("selector").put("pool", "builders")
                             .put("team", "dotnet");
-                }, "overlap tenants[0] (java)"),
+                }, "and tenants[0] (java)'s {pool=builders} can both match one node"),
+                bad("selectors on different keys, which one node can carry both", root -> {
+                    tenantSpec(root, 0).putObject("nodes").putObject("selector").put("pool", "builders");
+                    tenantSpec(root, 1).putObject("nodes").putObject("selector").put("team", "dotnet");
+                }, "tenants[1].spec.nodes.selector: node labels {team=dotnet} and tenants[0] (java)'s "
+                        + "{pool=builders} can both match one node"),
+                bad("a toleration of another tenant's taint", root -> {
+                    var tolerations = tenantSpec(root, 1).with("nodes").putArray("tolerations");
+                    tolerations.addObject().put("key", "buildfleet.dev/tenant").put("operator", "Equal")
+                            .put("value", "dotnet").put("effect", "NoSchedule");
+                    tolerations.addObject().put("key", "buildfleet.dev/tenant").put("operator", "Exists");
+                }, "tenants[1].spec.nodes.tolerations[1]: tolerates buildfleet.dev/tenant=java:NoSchedule, the "
+                        + "taint that keeps other pods off tenants[0] (java)'s nodes"),
                 bad("concurrency above 200", root -> tenantSpec(root, 1).put("concurrency", 500),
                         "tenants[1].spec.concurrency: 500 exceeds the maximum 200"),
                 bad("concurrency zero", root -> tenantSpec(root, 0).put("concurrency", 0),

@@ -511,6 +511,41 @@ class OperatorTest {
     }
 
     @Test
+    void aNewTenantNamingAnOlderTenantsBucketAndTaintIsRefusedAndItsDeletionDeletesNothingOfTheOlder() throws Exception {
+        runJavaTenant();
+        StoragePlan javaPlan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
+        var javaBefore = fetch("java").getStatus();
+        var json = Serialization.jsonMapper().valueToTree(tenant("dotnet"));
+        var spec = (com.fasterxml.jackson.databind.node.ObjectNode) json.path("spec");
+        spec.with("cache").put("bucket", "bf-java-cache");
+        spec.put("storageDeletionPolicy", "Delete");
+        spec.with("nodes").putArray("tolerations").addObject().put("key", Names.TENANT_LABEL)
+                .put("operator", "Exists");
+        BuildTenant intruder = Serialization.jsonMapper().treeToValue(json, BuildTenant.class);
+        Thread.sleep(1100);   // creation timestamps have second resolution: dotnet is the newer one
+        client.resource(intruder).create();
+
+        eventually().untilAsserted(() -> assertThat(condition("dotnet", Conditions.READY)).satisfies(c -> {
+            assertThat(c.getReason()).isEqualTo("InvalidSpec");
+            assertThat(c.getMessage()).contains("takes what an older tenant holds and nothing was changed",
+                    "spec.cache.bucket: 'bf-java-cache' is also the bucket of BuildTenant java",
+                    "spec.nodes.tolerations[0]: tolerates buildfleet.dev/tenant=java:NoSchedule");
+        }));
+        assertThat(client.namespaces().withName("bf-dotnet").get()).as("nothing of dotnet was made").isNull();
+        assertThat(fetch("java").getStatus().storage().accessKeyId()).as("java keeps its storage")
+                .isEqualTo(javaBefore.storage().accessKeyId());
+        assertThat(condition("java", StorageStep.STORAGE_READY).getStatus()).isEqualTo("True");
+
+        client.resources(BuildTenant.class).withName("dotnet").delete();
+        eventually().untilAsserted(() -> assertThat(fetch("dotnet")).isNull());
+        assertThat(storage.accessKeys(javaPlan)).as("java's bucket and user are untouched").hasSize(1);
+        assertThat(client.v1().events().inAnyNamespace().list().getItems())
+                .anyMatch(e -> e.getReason().equals("StorageUntouched") && e.getMessage().contains("older tenant"))
+                .noneMatch(e -> e.getReason().equals("StorageDeleted"));
+        assertThat(fetch("java").getStatus().bucket()).isEqualTo("bf-java-cache");
+    }
+
+    @Test
     void retainKeepsTheBucketAndUserWhenTheTenantGoes() {
         runJavaTenant();
         StoragePlan plan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
