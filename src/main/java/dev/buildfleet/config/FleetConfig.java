@@ -19,7 +19,30 @@ public record FleetConfig(
         Dns dns,
         Monitoring monitoring,
         Defaults defaults,
-        Operator operator) {
+        Operator operator,
+        Cluster cluster,
+        EgressPolicy egressPolicy) {
+
+    public FleetConfig(GitLab gitlab, KubernetesApi kubernetesApi, Ceph ceph, Images images, Dns dns,
+                       Monitoring monitoring, Defaults defaults, Operator operator) {
+        this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, null, null);
+    }
+
+    /**
+     * The cluster's pod and service CIDRs (e.g. kube-controller-manager's --cluster-cidr and kube-apiserver's
+     * --service-cluster-ip-range). Optional: when given, no egress rule may open them.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Cluster(List<String> podCidrs, List<String> serviceCidrs) {
+    }
+
+    /**
+     * Ranges the platform accepts in egress rules although they cover every address, link-local addresses, the API
+     * server or the cluster's ranges: each rule inside one of them is allowed. Empty by default.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record EgressPolicy(List<String> allowedRanges) {
+    }
 
     /**
      * GitLab: {@code url}, {@code cidrs} and {@code ports} are where runners reach it. For the operator's own calls

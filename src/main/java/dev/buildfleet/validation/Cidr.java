@@ -10,7 +10,36 @@ final class Cidr {
     private static final Pattern IPV4 = Pattern.compile("^(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})$");
     private static final Pattern IPV6_CHARS = Pattern.compile("^[0-9a-fA-F:.]+$");
 
+    /** The addresses a valid CIDR covers, first to last, in an address family of {@code bits} (32 or 128). */
+    record Range(String text, int bits, BigInteger first, BigInteger last) {
+        boolean overlaps(Range other) {
+            return bits == other.bits && first.compareTo(other.last) <= 0 && other.first.compareTo(last) <= 0;
+        }
+
+        boolean within(Range other) {
+            return bits == other.bits && first.compareTo(other.first) >= 0 && last.compareTo(other.last) <= 0;
+        }
+
+        boolean everything() {
+            return first.signum() == 0 && last.equals(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE));
+        }
+    }
+
     private Cidr() {
+    }
+
+    /** The range of a CIDR that {@link #check} accepts; null for anything else. */
+    static Range range(String cidr) {
+        if (cidr == null || check(cidr) != null) {
+            return null;
+        }
+        int slash = cidr.indexOf('/');
+        byte[] bytes = parseAddress(cidr.substring(0, slash));
+        int bits = bytes.length * 8;
+        int prefix = Integer.parseInt(cidr.substring(slash + 1));
+        BigInteger first = new BigInteger(1, bytes);
+        BigInteger last = first.or(BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE));
+        return new Range(cidr, bits, first, last);
     }
 
     /** @return null when valid, else what is wrong */

@@ -26,6 +26,7 @@ public final class ConfigValidator {
             check(problems, p + "gitlab.url", Checks.url(gitlab.url(), allowHttp,
                     "set " + p + "gitlab.allowInsecureHttp: true if you accept that"));
             cidrs(gitlab.cidrs(), p + "gitlab.cidrs", "GitLab", problems);
+            openable(gitlab.cidrs(), p + "gitlab.cidrs", config, true, problems);
             ports(gitlab.ports(), p + "gitlab.ports", problems);
             FleetConfig.NamespacedSecretKey token = gitlab.accessTokenSecret();
             if (token != null) {
@@ -57,13 +58,22 @@ public final class ConfigValidator {
                     + "the endpoints of `kubectl get endpoints kubernetes`) so runner managers may reach it"));
         } else {
             cidrs(config.kubernetesApi().cidrs(), p + "kubernetesApi.cidrs", "the Kubernetes API server", problems);
+            openable(config.kubernetesApi().cidrs(), p + "kubernetesApi.cidrs", config, false, problems);
             ports(config.kubernetesApi().ports(), p + "kubernetesApi.ports", problems);
+        }
+        if (config.cluster() != null) {
+            optionalCidrs(config.cluster().podCidrs(), p + "cluster.podCidrs", problems);
+            optionalCidrs(config.cluster().serviceCidrs(), p + "cluster.serviceCidrs", problems);
+        }
+        if (config.egressPolicy() != null) {
+            optionalCidrs(config.egressPolicy().allowedRanges(), p + "egressPolicy.allowedRanges", problems);
         }
         if (config.ceph() == null) {
             problems.add(new Problem(p + "ceph", "missing; set endpoint (the RGW S3 URL) and cidrs"));
         } else {
             check(problems, p + "ceph.endpoint", Checks.url(config.ceph().endpoint(), true, ""));
             cidrs(config.ceph().cidrs(), p + "ceph.cidrs", "Ceph RGW", problems);
+            openable(config.ceph().cidrs(), p + "ceph.cidrs", config, true, problems);
             if (config.ceph().adminEndpoint() != null) {
                 check(problems, p + "ceph.adminEndpoint", Checks.url(config.ceph().adminEndpoint(), true, ""));
             }
@@ -129,6 +139,24 @@ public final class ConfigValidator {
         }
         for (int i = 0; i < cidrs.size(); i++) {
             check(problems, path + "[" + i + "]", Cidr.check(cidrs.get(i)));
+        }
+    }
+
+    /** Each CIDR that egress rules would open must stay clear of the ranges {@link EgressRanges} protects. */
+    static void openable(List<String> cidrs, String path, FleetConfig config, boolean notTheApiServer,
+                         List<Problem> problems) {
+        if (cidrs != null) {
+            for (int i = 0; i < cidrs.size(); i++) {
+                check(problems, path + "[" + i + "]", EgressRanges.refusal(cidrs.get(i), config, notTheApiServer));
+            }
+        }
+    }
+
+    private static void optionalCidrs(List<String> cidrs, String path, List<Problem> problems) {
+        if (cidrs != null) {
+            for (int i = 0; i < cidrs.size(); i++) {
+                check(problems, path + "[" + i + "]", Cidr.check(cidrs.get(i)));
+            }
         }
     }
 

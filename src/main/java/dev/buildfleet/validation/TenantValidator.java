@@ -79,7 +79,7 @@ public final class TenantValidator {
         if (spec.builder() != null && spec.builder().image() != null) {
             ConfigValidator.check(problems, s + "builder.image", Checks.image(spec.builder().image()));
         }
-        egress(spec.egress(), s + "egress", problems);
+        egress(spec.egress(), s + "egress", config, problems);
 
         if (problems.size() == before && configValid) {
             resolved(TenantResolver.resolve(config, tenant), s, problems);
@@ -229,7 +229,7 @@ public final class TenantValidator {
         }
     }
 
-    private static void egress(List<EgressRule> egress, String e, List<Problem> problems) {
+    private static void egress(List<EgressRule> egress, String e, FleetConfig config, List<Problem> problems) {
         if (egress == null) {
             return;
         }
@@ -247,7 +247,9 @@ public final class TenantValidator {
             } else if (!names.add(rule.name())) {
                 problems.add(new Problem(path + ".name", "'" + rule.name() + "' is used by another egress entry"));
             }
-            ConfigValidator.check(problems, path + ".cidr", Cidr.check(rule.cidr()));
+            String syntax = Cidr.check(rule.cidr());
+            ConfigValidator.check(problems, path + ".cidr", syntax != null || config == null ? syntax
+                    : EgressRanges.refusal(rule.cidr(), config, true));
             if (rule.ports() == null || rule.ports().isEmpty()) {
                 problems.add(new Problem(path + ".ports", "empty; list the ports jobs may use, e.g. [443]"));
             } else {

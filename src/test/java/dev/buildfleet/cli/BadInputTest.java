@@ -122,6 +122,30 @@ class BadInputTest {
                         + "'harbor.example.com/32' is not a CIDR"),
                 bad("egress CIDR with host bits", root -> ((ObjectNode) tenantSpec(root, 1).withArray("egress")
                         .get(0)).put("cidr", "10.20.3.4/16"), "did you mean 10.20.0.0/16?"),
+                bad("egress to every address", root -> ((ObjectNode) tenantSpec(root, 1).withArray("egress")
+                        .get(0)).put("cidr", "0.0.0.0/0"), "tenants[1].spec.egress[0].cidr: '0.0.0.0/0' covers every "
+                        + "address; open narrower ranges, or, if the platform means to allow this one, list a range "
+                        + "that contains it in config.egressPolicy.allowedRanges"),
+                bad("egress to every IPv6 address", root -> ((ObjectNode) tenantSpec(root, 1).withArray("egress")
+                        .get(0)).put("cidr", "::/0"), "'::/0' covers every address"),
+                bad("egress to the cloud metadata address", root -> ((ObjectNode) tenantSpec(root, 1)
+                        .withArray("egress").get(0)).put("cidr", "169.254.169.254/32"),
+                        "'169.254.169.254/32' overlaps the link-local range 169.254.0.0/16"),
+                bad("egress half the address space, over the API server", root -> ((ObjectNode) tenantSpec(root, 0)
+                        .withArray("egress").get(0)).put("cidr", "0.0.0.0/1"), "tenants[0].spec.egress[0].cidr: "
+                        + "'0.0.0.0/1' overlaps the Kubernetes API server's 10.96.0.1/32 (config.kubernetesApi.cidrs)"),
+                bad("egress into the cluster's pod range", root -> {
+                    ((ObjectNode) root.get("config")).putObject("cluster").putArray("podCidrs").add("10.20.128.0/17");
+                }, "tenants[0].spec.egress[0].cidr: '10.20.0.0/16' overlaps the cluster's pod range 10.20.128.0/17 "
+                        + "(config.cluster.podCidrs)"),
+                bad("GitLab CIDRs of every address", root -> ((ObjectNode) root.get("config").get("gitlab"))
+                        .putArray("cidrs").add("0.0.0.0/0"), "config.gitlab.cidrs[0]: '0.0.0.0/0' covers every"),
+                bad("Ceph CIDRs over the API server", root -> ((ObjectNode) root.get("config").get("ceph"))
+                        .putArray("cidrs").add("10.96.0.0/12"), "config.ceph.cidrs[0]: '10.96.0.0/12' overlaps the "
+                        + "Kubernetes API server's 10.96.0.1/32"),
+                bad("an allowed range that is no CIDR", root -> ((ObjectNode) root.get("config"))
+                        .putObject("egressPolicy").putArray("allowedRanges").add("internet"),
+                        "config.egressPolicy.allowedRanges[0]: 'internet' is not a CIDR"),
                 bad("egress without ports", root -> ((ObjectNode) tenantSpec(root, 1).withArray("egress")
                         .get(0)).putArray("ports"), "tenants[1].spec.egress[0].ports: empty"),
                 bad("two tenants on one bucket", root -> tenantSpec(root, 1).with("cache").put("bucket",
@@ -165,6 +189,16 @@ class BadInputTest {
         assertThat(render.exitCode()).isEqualTo(1);
         assertThat(render.err()).contains(expected);
         assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void aRangeThePlatformAllowsOnPurposeIsAccepted() throws IOException {
+        String yaml = exampleWith(root -> {
+            ((ObjectNode) root.get("config")).putObject("egressPolicy").putArray("allowedRanges").add("0.0.0.0/0");
+            ((ObjectNode) tenantSpec(root, 1).withArray("egress").get(0)).put("cidr", "0.0.0.0/0");
+        });
+        Cli validate = Cli.run("validate", "-f", Files.writeString(tmp.resolve("fleet.yaml"), yaml).toString());
+        assertThat(validate.exitCode()).as(validate.err()).isZero();
     }
 
     @ParameterizedTest(name = "{0}")
