@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
 final class Checks {
     static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
     static final Pattern DNS_SUBDOMAIN = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+    /** scheme://user:password@ : what comes before the first @ of the authority. */
+    private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
+    private static final Pattern URL_NEVER = Pattern.compile("[$'\"\\\\\\s]");
     private static final Pattern LABEL_NAME = Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$");
     private static final Pattern IMAGE = Pattern.compile(
             "^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
@@ -25,29 +28,41 @@ final class Checks {
         if (value == null || value.isBlank()) {
             return "is empty; give a URL like https://host";
         }
+        String shown = "'" + redacted(value) + "'";
         URI uri;
         try {
             uri = new URI(value);
         } catch (URISyntaxException e) {
-            return "'" + value + "' is not a URL: " + e.getReason();
+            return shown + " is not a URL";
         }
         if (uri.getScheme() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))) {
-            return "'" + value + "' must start with https:// (or http://)";
+            return shown + " must start with https:// (or http://)";
+        }
+        if (uri.getRawUserInfo() != null) {
+            return shown + " carries credentials; put them in a Secret, never in a URL";
         }
         if (uri.getHost() == null) {
-            return "'" + value + "' has no host name";
+            return shown + " has no host name";
         }
-        if (uri.getUserInfo() != null) {
-            return "'" + value + "' carries credentials; put them in a Secret, never in a URL";
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            return shown + " must not have a query or fragment";
         }
-        if (uri.getQuery() != null || uri.getFragment() != null) {
-            return "'" + value + "' must not have a query or fragment";
+        if (URL_NEVER.matcher(value).find()) {
+            return shown + " holds $, a quote, a backslash or a space, which no GitLab or RGW URL needs; "
+                    + "they would reach config files and shell scripts";
         }
         if (uri.getScheme().equals("http") && !allowHttp) {
-            return "'" + value + "' is plain http: tokens would cross the network unencrypted; use https, or "
+            return shown + " is plain http: tokens would cross the network unencrypted; use https, or "
                     + optInHint;
         }
         return null;
+    }
+
+    /** A URL as it may be shown: user info and query (where tokens hide) replaced by ***, whatever else is wrong. */
+    static String redacted(String value) {
+        String out = USER_INFO.matcher(value).replaceFirst("$1***@");
+        int query = out.indexOf('?');
+        return query < 0 ? out : out.substring(0, query + 1) + "***";
     }
 
     static String image(String value) {

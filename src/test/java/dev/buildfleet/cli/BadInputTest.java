@@ -87,7 +87,7 @@ class BadInputTest {
                         + "plain http"),
                 bad("credentials in a URL", root -> ((ObjectNode) root.get("config").get("ceph"))
                         .put("endpoint", "https://admin:pw@rgw.example.com"), "config.ceph.endpoint: "
-                        + "'https://admin:pw@rgw.example.com' carries credentials"),
+                        + "'https://***@rgw.example.com' carries credentials"),
                 bad("admin endpoint not a URL", root -> ((ObjectNode) root.get("config").get("ceph"))
                         .put("adminEndpoint", "ftp://rgw-admin.example.com"), "config.ceph.adminEndpoint: "
                         + "'ftp://rgw-admin.example.com' must start with https://"),
@@ -146,6 +146,9 @@ class BadInputTest {
                 bad("an allowed range that is no CIDR", root -> ((ObjectNode) root.get("config"))
                         .putObject("egressPolicy").putArray("allowedRanges").add("internet"),
                         "config.egressPolicy.allowedRanges[0]: 'internet' is not a CIDR"),
+                bad("a placeholder in the GitLab URL", root -> ((ObjectNode) root.get("config").get("gitlab"))
+                        .put("url", "https://gitlab.example.com/$RUNNER_TOKEN"), "config.gitlab.url: "
+                        + "'https://gitlab.example.com/$RUNNER_TOKEN' holds $, a quote, a backslash or a space"),
                 bad("egress without ports", root -> ((ObjectNode) tenantSpec(root, 1).withArray("egress")
                         .get(0)).putArray("ports"), "tenants[1].spec.egress[0].ports: empty"),
                 bad("two tenants on one bucket", root -> tenantSpec(root, 1).with("cache").put("bucket",
@@ -189,6 +192,18 @@ class BadInputTest {
         assertThat(render.exitCode()).isEqualTo(1);
         assertThat(render.err()).contains(expected);
         assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void credentialsInAUrlAreNeverPrintedBack() throws IOException {
+        for (String url : new String[]{"https://root:s3cr3t-pw@gitlab.example.com",
+                "https://gitlab.example.com/api?private_token=s3cr3t-pw", "http://s3cr3t-pw@gitlab example.com"}) {
+            String yaml = exampleWith(root -> ((ObjectNode) root.get("config").get("gitlab")).put("url", url));
+            Cli validate = Cli.run("validate", "-f", Files.writeString(tmp.resolve("fleet.yaml"), yaml).toString());
+            assertThat(validate.exitCode()).as(url).isEqualTo(1);
+            assertThat(validate.err()).as(url).contains("config.gitlab.url: ").doesNotContain("s3cr3t");
+            assertThat(validate.out()).doesNotContain("s3cr3t");
+        }
     }
 
     @Test
