@@ -98,7 +98,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
      * the status the previous one wrote; key rotation must not act on that stale copy (it would issue a second key).
      */
     private final Map<String, StorageStatus> latestStorage = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Monitoring (issue #7): which prometheus-operator kinds the cluster has. */
+    /** Monitoring: which prometheus-operator kinds the cluster has. */
     private final MonitoringStep monitoring;
     /** The runner id and token expiry this process saw last, per tenant (same reason as latestStorage). */
     private final Map<String, RunnerStep.Result> latestRunner = new java.util.concurrent.ConcurrentHashMap<>();
@@ -106,7 +106,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     private final Map<String, Integer> deleteAttempts = new java.util.concurrent.ConcurrentHashMap<>();
     private final GitLabRunners gitlab;
     private final Duration gitlabRetry;
-    /** Cache credentials and expiry (issue #5). */
+    /** Cache credentials and expiry. */
     private final CacheStep cache;
     /** The cache status this process computed last, per tenant (same reason as latestStorage). */
     private final Map<String, CacheStatus> latestCache = new java.util.concurrent.ConcurrentHashMap<>();
@@ -196,7 +196,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     owned(context, Deployment.class, Names.CACHE_REGISTRY),
                     List.copyOf(context.getSecondaryResources(Job.class)));
             latestCache.put(name, cached.status());
-            // Monitoring (issue #7): prometheus-operator kinds only when their CRDs exist; never affects Ready.
+            // Monitoring: prometheus-operator kinds only when their CRDs exist; never affects Ready.
             MonitoringStep.Result monitored = monitoring.filter(context.getClient(), resolved,
                     desired(resolved, stored, runner, cached));
             writes += converge(tenant, resolved, monitored.applicable(), context);

@@ -265,6 +265,36 @@ class RealClusterOperatorTest {
 
     @Test
     @Order(4)
+    void aNewcomerOnAnotherTenantsNodesAndBucketIsRefusedAndItsDeletionLeavesTheOtherAlone() {
+        long mark = cluster.auditMark();
+        admin.resource(tenant("intruder", """
+                {gitlab: {runner: {tokenSecretRef: {name: none}}}, storageDeletionPolicy: Delete,
+                 nodes: {selector: {buildfleet.dev/tenant: java},
+                         tolerations: [{key: buildfleet.dev/tenant, operator: Exists, effect: NoSchedule}]},
+                 cache: {bucket: bf-java-cache}}""")).create();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Condition ready = condition("intruder", "Ready");
+            assertThat(ready).isNotNull();
+            assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+            assertThat(ready.getMessage()).contains("older tenant",
+                    "spec.cache.bucket: 'bf-java-cache' is also the bucket of BuildTenant java",
+                    "spec.nodes.selector: node labels {buildfleet.dev/tenant=java} and BuildTenant java's",
+                    "spec.nodes.tolerations[0]: tolerates buildfleet.dev/tenant=java:NoSchedule");
+        });
+        assertThat(admin.namespaces().withName("bf-intruder").get()).as("nothing of it was made").isNull();
+        List<JsonNode> writes = cluster.writesSince(mark, OPERATOR, e -> !isLease(e));
+        assertThat(writes).as("the operator wrote only the newcomer's status and events")
+                .allSatisfy(e -> assertThat(e.at("/objectRef/resource").asText()).isIn("buildtenants", "events"));
+
+        admin.resources(BuildTenant.class).withName("intruder").delete();
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                admin.resources(BuildTenant.class).withName("intruder").get() == null);
+        assertThat(RealRgw.get().radosgwAdmin("bucket", "list")).as("java's bucket stays").contains("bf-java-cache");
+        assertThat(condition("java", "Ready").getStatus()).isEqualTo("True");
+    }
+
+    @Test
+    @Order(5)
     void concurrencyJobPodsAsTheRunnerBuildsThemAreAdmittedPlacedAndFitTheQuota() throws Exception {
         Path runnerKubeconfig = cluster.kubeconfigFor("bf-java", Names.RUNNER_MANAGER_SERVICE_ACCOUNT);
         JsonNode kubernetes = new TomlMapper().readTree(admin.configMaps().inNamespace("bf-java")
@@ -295,7 +325,7 @@ class RealClusterOperatorTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void whatEachIdentityCanNotDoOnTheRealAuthorizer() throws Exception {
         String runnerJava = "system:serviceaccount:bf-java:" + Names.RUNNER_MANAGER_SERVICE_ACCOUNT;
         String buildJava = "system:serviceaccount:bf-java:" + Names.BUILD_SERVICE_ACCOUNT;
@@ -354,7 +384,7 @@ class RealClusterOperatorTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aResyncWithNothingToChangeWritesNothingInTheAuditLog() {
         long mark = cluster.auditMark();
         // Every tenant is reconciled again (the operator is not generation-aware), with nothing to change.
@@ -372,7 +402,7 @@ class RealClusterOperatorTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theLeaderKeptTheLeaseAllAlongAndTheStandbyTakesOverWhenItIsKilledMidReconcile() throws Exception {
         // Held for two minutes at least (renewed every 2 s), with no transition on the way.
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() -> {
@@ -409,7 +439,7 @@ class RealClusterOperatorTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void afterAnApiServerRestartTheOperatorConvergesAgain() throws Exception {
         cluster.restartApiServer(Duration.ofSeconds(3));
         setConcurrency("java", 20);
@@ -421,7 +451,7 @@ class RealClusterOperatorTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void deletingATenantCleansUpItsRunnerAndStorageThenTheGarbageCollectorRemovesItsNamespace() {
         RealRgw.Instance rgw = RealRgw.get();
         assertThat(rgw.radosgwAdmin("bucket", "list")).contains("bf-java-cache", "bf-dotnet-cache");
