@@ -1,10 +1,12 @@
 import dev.buildfleet.config.Fleet;
 import dev.buildfleet.render.FleetRenderer;
+import dev.buildfleet.render.GitOpsUnits;
 import dev.buildfleet.render.OutputDirectory;
 import dev.buildfleet.validation.FleetValidator;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SortedMap;
 
 /**
@@ -32,12 +34,36 @@ public class RenderBench {
         }
         System.out.printf("per-tenant cost at %d tenants / at %d tenants: %.2f (1.0 = linear)%n",
                 sizes[sizes.length - 1], sizes[0], lastPerTenant / firstPerTenant);
+        gitOpsUnits(work, sizes[sizes.length - 1]);
         Runtime rt = Runtime.getRuntime();
         System.out.printf("heap used after runs: %d MiB of max %d MiB%n",
                 (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20);
     }
 
     static double lastPerTenant;
+
+    /**
+     * What a GitOps controller builds per unit at the largest size: `kubectl kustomize` of one tenant's folder, of
+     * the ClusterRoles' and of the Flux folder (one Kustomization per tenant, the largest unit).
+     */
+    static void gitOpsUnits(Path work, int tenants) throws Exception {
+        Fleet fleet = FleetValidator.loadValid(work.resolve("fleet-" + tenants + ".yaml"));
+        List<String> names = fleet.tenants().stream().map(t -> t.getMetadata().getName()).sorted().toList();
+        SortedMap<String, String> files = GitOpsUnits.add(FleetRenderer.render(fleet), names, GitOpsUnits.Tool.FLUX,
+                new GitOpsUnits.Source("fleet", "HEAD", "clusters/prod"));
+        Path out = work.resolve("gitops-" + tenants);
+        OutputDirectory.write(out, files);
+        for (String unit : List.of(names.getFirst(), GitOpsUnits.CLUSTER_ROLES_DIR, "flux")) {
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder("kubectl", "kustomize", out.resolve(unit).toString())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("kubectl kustomize " + unit + " failed");
+            }
+            System.out.printf("GitOps unit at %d tenants: kubectl kustomize %s/ %.2f s%n", tenants, unit,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+    }
 
     static double[] run(Path work, int tenants, boolean record) throws Exception {
         Path file = work.resolve("fleet-" + tenants + ".yaml");

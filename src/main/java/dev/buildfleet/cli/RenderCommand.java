@@ -4,6 +4,7 @@ import dev.buildfleet.config.Fleet;
 import dev.buildfleet.validation.FleetValidator;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.render.FleetRenderer;
+import dev.buildfleet.render.GitOpsUnits;
 import dev.buildfleet.render.OutputDirectory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,10 +31,32 @@ final class RenderCommand implements Callable<Integer> {
             description = "Output directory: new, empty, or written by an earlier render.")
     Path output;
 
+    @Option(names = "--gitops", paramLabel = "argocd|flux", description = "Also write one unit per tenant for this "
+            + "GitOps tool (an Argo CD ApplicationSet, or one Flux Kustomization per tenant), so it never builds the "
+            + "whole fleet at once.")
+    String gitops;
+
+    @Option(names = "--gitops-repo", paramLabel = "REPO", description = "With --gitops: the git repository URL "
+            + "(argocd) or the name of the GitRepository source in flux-system (flux).")
+    String gitopsRepo;
+
+    @Option(names = "--gitops-revision", paramLabel = "REV", defaultValue = "HEAD",
+            description = "With --gitops argocd: the branch, tag or commit to follow (default: ${DEFAULT-VALUE}).")
+    String gitopsRevision;
+
+    @Option(names = "--gitops-path", paramLabel = "PATH", description = "With --gitops: where the output directory "
+            + "is inside the repository (default: -o as given, when it is a relative path).")
+    String gitopsPath;
+
     @Override
     public Integer call() throws IOException {
+        GitOpsUnits.Tool tool = gitopsTool();
         Fleet fleet = FleetValidator.loadValid(file);
         SortedMap<String, String> files = FleetRenderer.render(fleet);
+        if (tool != null) {
+            files = GitOpsUnits.add(files, fleet.tenants().stream().map(t -> t.getMetadata().getName()).sorted()
+                    .toList(), tool, new GitOpsUnits.Source(gitopsRepo, gitopsRevision, gitopsPath()));
+        }
         OutputDirectory.write(output, files);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("rendered %d tenants, %d files into %s%n", fleet.tenants().size(), files.size(), output);
@@ -50,5 +73,33 @@ final class RenderCommand implements Callable<Integer> {
                 Names.KANIKO_DOCKER_CONFIG_SECRET, Names.KANIKO_DOCKER_CONFIG_KEY, Names.CACHE_REGISTRY,
                 Names.NAMESPACE_PREFIX, Names.CACHE_REGISTRY_PORT);
         return 0;
+    }
+
+    private GitOpsUnits.Tool gitopsTool() {
+        if (gitops == null) {
+            return null;
+        }
+        GitOpsUnits.Tool tool = switch (gitops) {
+            case "argocd" -> GitOpsUnits.Tool.ARGOCD;
+            case "flux" -> GitOpsUnits.Tool.FLUX;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--gitops: '" + gitops + "' is not one of argocd, flux");
+        };
+        if (gitopsRepo == null || gitopsRepo.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gitops-repo: missing; give the "
+                    + (tool == GitOpsUnits.Tool.ARGOCD ? "repository URL" : "name of the GitRepository source"));
+        }
+        String path = gitopsPath();
+        if (path.startsWith("/") || Path.of(path).normalize().startsWith("..") || path.contains("\\")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gitops-path: '" + path + "' must be a "
+                    + "relative path inside the repository" + (gitopsPath == null ? " (taken from -o; set it)" : ""));
+        }
+        return tool;
+    }
+
+    private String gitopsPath() {
+        String path = gitopsPath != null ? gitopsPath : output.toString();
+        path = Path.of(path).normalize().toString();
+        return path.equals(".") ? "" : path;
     }
 }
