@@ -77,7 +77,9 @@ public class EventRecorder {
                     }
                     return;
                 } catch (KubernetesClientException e) {
-                    if (e.getCode() != 409) {   // 409: another write won the race; read it and count again
+                    // 409: another write won the race; 404: the Event expired (TTL) between the read and the
+                    // update. Either way read it again and count, or create it anew.
+                    if (e.getCode() != 409 && e.getCode() != 404) {
                         throw e;
                     }
                 }
