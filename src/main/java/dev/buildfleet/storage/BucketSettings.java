@@ -5,12 +5,12 @@ import dev.buildfleet.storage.TenantStorage.Change.Action;
 import dev.buildfleet.storage.TenantStorage.Drift;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.BucketCannedACL;
+import software.amazon.awssdk.services.s3.model.AccessControlPolicy;
 import software.amazon.awssdk.services.s3.model.BucketLifecycleConfiguration;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.Grant;
 import software.amazon.awssdk.services.s3.model.LifecycleRule;
-import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
+import software.amazon.awssdk.services.s3.model.GetObjectAclResponse;
 import software.amazon.awssdk.services.s3.model.Permission;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -18,7 +18,9 @@ import software.amazon.awssdk.services.s3.model.Type;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -80,8 +82,8 @@ final class BucketSettings {
         if (aclProblems.isEmpty()) {
             changes.add(new Change("bucket ACL", Action.UNCHANGED, "private"));
         } else {
-            call("set the ACL of bucket " + plan.bucket(),
-                    () -> owner.putBucketAcl(a -> a.bucket(plan.bucket()).acl(BucketCannedACL.PRIVATE)));
+            call("set the ACL of bucket " + plan.bucket(), () -> owner.putBucketAcl(a -> a.bucket(plan.bucket())
+                    .accessControlPolicy(privateTo(plan.ownerUserId()))));
             changes.add(new Change("bucket ACL", Action.UPDATED, "private (was " + String.join(", ", aclProblems)
                     + ")"));
         }
@@ -102,10 +104,9 @@ final class BucketSettings {
             changes.add(new Change("lifecycle", Action.UPDATED, LifecycleRules.describeOurs(plan.lifecycle())));
         }
         SharedObjects shared = sharedObjects();
-        for (String key : shared.keys()) {
-            call("reset the ACL of object " + key, () -> owner.putObjectAcl(a -> a.bucket(plan.bucket()).key(key)
-                    .acl(ObjectCannedACL.PRIVATE)));
-        }
+        shared.objectOwners().forEach((key, objectOwner) -> call("reset the ACL of object " + key,
+                () -> owner.putObjectAcl(a -> a.bucket(plan.bucket()).key(key)
+                        .accessControlPolicy(privateTo(objectOwner)))));
         changes.add(new Change("object ACLs", shared.keys().isEmpty() ? Action.UNCHANGED : Action.UPDATED,
                 shared.keys().isEmpty() ? shared.sampled() + " sampled, all private"
                         : "reset to private: " + shared.describe()));
@@ -157,9 +158,23 @@ final class BucketSettings {
         return rules == null ? List.of() : rules;
     }
 
-    private record SharedObjects(int sampled, List<String> keys, List<String> examples) {
+    /**
+     * "Owner FULL_CONTROL, nobody else", written out: RGW answers a canned-ACL PUT without a body with 411
+     * MissingContentLength.
+     */
+    private static AccessControlPolicy privateTo(String uid) {
+        return AccessControlPolicy.builder().owner(o -> o.id(uid)).grants(Grant.builder()
+                .grantee(g -> g.type(Type.CANONICAL_USER).id(uid)).permission(Permission.FULL_CONTROL).build()).build();
+    }
+
+    /** @param objectOwners each shared object's key and the owner its ACL names (the one the reset keeps) */
+    private record SharedObjects(int sampled, Map<String, String> objectOwners, List<String> examples) {
+        List<String> keys() {
+            return List.copyOf(objectOwners.keySet());
+        }
+
         String describe() {
-            return keys.size() + " of " + sampled + " sampled objects shared (" + String.join("; ", examples) + ")";
+            return objectOwners.size() + " of " + sampled + " sampled objects shared (" + String.join("; ", examples) + ")";
         }
     }
 
@@ -169,22 +184,22 @@ final class BucketSettings {
                 .bucket(plan.bucket()).maxKeys(LISTED_OBJECTS))).contents());
         Collections.shuffle(listed);
         List<S3Object> sample = listed.subList(0, Math.min(OBJECT_ACL_SAMPLE, listed.size()));
-        List<String> keys = new ArrayList<>();
+        Map<String, String> objectOwners = new LinkedHashMap<>();
         List<String> examples = new ArrayList<>();
         for (S3Object object : sample) {
-            List<Grant> grants = readOrNull("read the ACL of object " + object.key(), "NoSuchKey",
-                    () -> owner.getObjectAcl(a -> a.bucket(plan.bucket()).key(object.key())).grants());
-            List<String> foreign = grants == null ? List.of() : grants.stream()
+            GetObjectAclResponse acl = readOrNull("read the ACL of object " + object.key(), "NoSuchKey",
+                    () -> owner.getObjectAcl(a -> a.bucket(plan.bucket()).key(object.key())));
+            List<String> foreign = acl == null ? List.of() : acl.grants().stream()
                     .filter(g -> !isUser(g, plan.userId()) && !isUser(g, plan.ownerUserId()))
                     .map(BucketSettings::describe).toList();
             if (!foreign.isEmpty()) {
-                keys.add(object.key());
+                objectOwners.put(object.key(), acl.owner() != null ? acl.owner().id() : plan.userId());
                 if (examples.size() < 3) {
                     examples.add(object.key() + ": " + String.join(", ", foreign));
                 }
             }
         }
-        return new SharedObjects(sample.size(), List.copyOf(keys), List.copyOf(examples));
+        return new SharedObjects(sample.size(), objectOwners, List.copyOf(examples));
     }
 
     private static boolean isUser(Grant grant, String uid) {

@@ -1,5 +1,6 @@
 package dev.buildfleet.storage;
 
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -10,9 +11,13 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.net.URI;
 import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * S3 clients built straight from the AWS SDK, not through {@link S3Clients} or {@link RgwTenantStorage}, to prove what
@@ -30,6 +35,15 @@ final class IndependentS3 {
 
     static S3Client anonymous(URI endpoint) {
         return client(endpoint, AnonymousCredentialsProvider.create());
+    }
+
+    /** The call fails with HTTP 403 AccessDenied: refused for permission, not for a missing thing or a bad request. */
+    static void assertRefused(String what, ThrowingCallable call) {
+        Throwable thrown = catchThrowable(call);
+        assertThat(thrown).as(what + " must be refused").isInstanceOf(S3Exception.class);
+        S3Exception e = (S3Exception) thrown;
+        assertThat(e.statusCode()).as(what + ": " + e.getMessage()).isEqualTo(403);
+        assertThat(e.awsErrorDetails().errorCode()).as(what).isEqualTo("AccessDenied");
     }
 
     private static S3Client client(URI endpoint, AwsCredentialsProvider credentials) {
