@@ -49,7 +49,7 @@ final class TenantUsers {
         }
         changes.add(new Change("owner " + uid, created ? Action.CREATED : Action.UNCHANGED,
                 "owns the bucket; its key stays with buildfleet"));
-        S3Keys key = keys(owner, null, true, created, changes);
+        S3Keys key = ownerKey(owner, created, changes);
         caps(owner, changes);
         maxBuckets(owner, StoragePlan.OWNER_MAX_BUCKETS, "only the tenant's bucket", changes);
         StoragePlan.Quota quota = admin.userQuota(uid).orElse(null);
@@ -114,6 +114,26 @@ final class TenantUsers {
             changes.add(new Change(item, created ? Action.CREATED : Action.UNCHANGED, workingId));
         }
         return working;
+    }
+
+    /**
+     * The owner's one key. More than one means someone outside buildfleet may hold one: all are replaced by a fresh
+     * key (buildfleet keeps no owner key anywhere, so nothing else needs to change).
+     */
+    private S3Keys ownerKey(RgwAdminClient.User owner, boolean created, List<Change> changes) {
+        String item = "key of " + owner.userId();
+        if (owner.accessKeys().size() == 1) {
+            changes.add(new Change(item, created ? Action.CREATED : Action.UNCHANGED, owner.accessKeys().getFirst()));
+            return owner.firstKey().orElseThrow();
+        }
+        S3Keys fresh = admin.createKey(owner.userId());
+        for (String id : owner.accessKeys()) {
+            admin.deleteKey(owner.userId(), id);
+        }
+        changes.add(new Change(item, owner.accessKeys().isEmpty() ? Action.CREATED : Action.UPDATED,
+                fresh.accessKeyId() + (owner.accessKeys().isEmpty() ? "" : ", replacing "
+                        + String.join(", ", owner.accessKeys()))));
+        return fresh;
     }
 
     private void caps(RgwAdminClient.User user, List<Change> changes) {
