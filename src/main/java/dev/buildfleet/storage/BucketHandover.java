@@ -62,8 +62,9 @@ final class BucketHandover {
         }
         return new StorageFault(StorageFault.Reason.AccessDenied, "bucket " + plan.bucket() + " is still owned by "
                 + plan.userId() + " and its policy denies even its owner the policy calls (a policy written with the "
-                + "tenant's keys); nothing was changed and no object was touched. Delete that policy with the keys of "
-                + "an RGW user that has the admin flag (radosgw-admin user modify --uid=USER --admin; aws s3api "
-                + "delete-bucket-policy --bucket " + plan.bucket() + "), then run ensure again", e);
+                + "tenant's keys); the bucket, its policy and its objects were left as they are. Delete that policy "
+                + "with the keys of an RGW user that has the admin flag (radosgw-admin user modify --uid=USER "
+                + "--admin; aws s3api delete-bucket-policy --bucket " + plan.bucket() + "), then run ensure again",
+                e);
     }
 }

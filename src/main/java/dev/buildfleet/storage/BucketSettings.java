@@ -178,7 +178,10 @@ final class BucketSettings {
         }
     }
 
-    /** Objects of the sample whose ACL grants anyone but the tenant user and the owner. */
+    /**
+     * Objects of the sample whose ACL grants anyone but the tenant user, the owner user and the object's own owner
+     * (whoever wrote it: a grant to oneself is what "private" means).
+     */
     private SharedObjects sharedObjects() {
         List<S3Object> listed = new ArrayList<>(call("list bucket " + plan.bucket(), () -> owner.listObjectsV2(l -> l
                 .bucket(plan.bucket()).maxKeys(LISTED_OBJECTS))).contents());
@@ -189,11 +192,13 @@ final class BucketSettings {
         for (S3Object object : sample) {
             GetObjectAclResponse acl = readOrNull("read the ACL of object " + object.key(), "NoSuchKey",
                     () -> owner.getObjectAcl(a -> a.bucket(plan.bucket()).key(object.key())));
+            String objectOwner = acl == null || acl.owner() == null ? plan.userId() : acl.owner().id();
             List<String> foreign = acl == null ? List.of() : acl.grants().stream()
-                    .filter(g -> !isUser(g, plan.userId()) && !isUser(g, plan.ownerUserId()))
+                    .filter(g -> !isUser(g, plan.userId()) && !isUser(g, plan.ownerUserId())
+                            && !isUser(g, objectOwner))
                     .map(BucketSettings::describe).toList();
             if (!foreign.isEmpty()) {
-                objectOwners.put(object.key(), acl.owner() != null ? acl.owner().id() : plan.userId());
+                objectOwners.put(object.key(), objectOwner);
                 if (examples.size() < 3) {
                     examples.add(object.key() + ": " + String.join(", ", foreign));
                 }
