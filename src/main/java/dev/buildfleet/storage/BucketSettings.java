@@ -90,7 +90,7 @@ final class BucketSettings {
         if (versioningEnabled()) {
             call("suspend versioning of bucket " + plan.bucket(), () -> owner.putBucketVersioning(v -> v
                     .bucket(plan.bucket()).versioningConfiguration(c -> c.status(BucketVersioningStatus.SUSPENDED))));
-            changes.add(new Change("versioning", Action.UPDATED, "suspended (older versions stay)"));
+            changes.add(new Change("versioning", Action.UPDATED, "suspended; older versions stay"));
         } else {
             changes.add(new Change("versioning", Action.UNCHANGED, "off"));
         }
@@ -174,7 +174,8 @@ final class BucketSettings {
         }
 
         String describe() {
-            return objectOwners.size() + " of " + sampled + " sampled objects shared (" + String.join("; ", examples) + ")";
+            return objectOwners.size() + " of " + sampled + " sampled objects shared, e.g. " + String.join("; ",
+                    examples);
         }
     }
 
