@@ -1,6 +1,7 @@
 package dev.buildfleet.cli;
 
 import dev.buildfleet.api.BuildTenant;
+import dev.buildfleet.api.DeletionPolicy;
 import dev.buildfleet.config.Defaults;
 import dev.buildfleet.config.Fleet;
 import dev.buildfleet.model.Names;
@@ -27,8 +28,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 @Command(name = "storage", mixinStandardHelpOptions = true,
-        description = {"Provision, check and delete each tenant's cache storage on Ceph RGW: its own RGW user and "
-                + "keys, a bucket only that user may use, a user quota and lifecycle rules.",
+        description = {"Provision, check and delete each tenant's cache storage on Ceph RGW: a tenant user whose keys "
+                + "may only use the objects of its bucket, an owner user (keys kept by buildfleet) that owns the "
+                + "bucket and carries the quota, the bucket policy and lifecycle rules.",
                 "The RGW admin keys come from the environment: " + StorageCommand.ACCESS_KEY_ENV + " and "
                         + StorageCommand.SECRET_KEY_ENV + " (never from arguments). Admin Ops go to "
                         + "config.ceph.adminEndpoint (default: config.ceph.endpoint)."},
@@ -64,7 +66,15 @@ final class StorageCommand extends CommandGroup {
     private TenantStorage storage(CommandLine cmd, Fleet fleet) {
         S3Keys admin = new S3Keys(env(cmd, ACCESS_KEY_ENV), env(cmd, SECRET_KEY_ENV));
         String region = fleet.config().ceph().region() == null ? Defaults.CEPH_REGION : fleet.config().ceph().region();
-        return main.storageFactory.connect(URI.create(fleet.config().ceph().resolvedAdminEndpoint()), region, admin);
+        URI adminEndpoint = URI.create(fleet.config().ceph().resolvedAdminEndpoint());
+        if ("http".equals(adminEndpoint.getScheme())) {
+            String field = fleet.config().ceph().adminEndpoint() != null ? "config.ceph.adminEndpoint"
+                    : "config.ceph.endpoint (config.ceph.adminEndpoint is not set)";
+            cmd.getErr().println("buildfleet: warning: " + field + " " + adminEndpoint + " is plain http: Admin Ops "
+                    + "answers carry the tenant and owner users' secret keys unencrypted; use https");
+            cmd.getErr().flush();
+        }
+        return main.storageFactory.connect(adminEndpoint, region, admin);
     }
 
     private String env(CommandLine cmd, String name) {
@@ -85,6 +95,9 @@ final class StorageCommand extends CommandGroup {
     @Command(name = "ensure", mixinStandardHelpOptions = true,
             description = {"Create what is missing and correct what differs, for every tenant (or one); safe to run "
                     + "again. Writes DIR/<tenant>.env (mode 0600) with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+                    "The tenant user keeps one key: the one already in DIR/<tenant>.env when RGW still has it, else "
+                            + "its first; any other key is revoked. A bucket the tenant user still owns is handed to "
+                            + "the owner user with all its objects.",
                     "Prints what it created, updated or found; never prints a secret."})
     static final class Ensure extends GroupCommand<StorageCommand> {
         @CommandLine.Mixin
@@ -110,7 +123,8 @@ final class StorageCommand extends CommandGroup {
                     out.println(skipNote(plan));
                     continue;
                 }
-                TenantStorage.EnsureResult result = storage.ensure(plan);
+                TenantStorage.EnsureResult result = storage.ensureSoleKey(plan,
+                        distributedKeyId(credentialsOut, plan.tenant()));
                 out.println(plan.tenant() + ": " + (result.changed() ? "changed" : "no change"));
                 for (TenantStorage.Change change : result.changes()) {
                     String verb = switch (change.action()) {
@@ -169,8 +183,9 @@ final class StorageCommand extends CommandGroup {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
-            description = {"Remove one tenant's storage as its storageDeletionPolicy says: Retain keeps user, keys, "
-                    + "bucket and data; Delete empties and removes the bucket, then the user.",
+            description = {"Remove one tenant's storage as its storageDeletionPolicy says: Retain keeps users, keys, "
+                    + "bucket and data; Delete empties and removes the bucket, then the owner and tenant users.",
+                    "Reports only what RGW confirms: what it kept or removed, and what RGW does not have.",
                     "Refuses without --confirm."})
     static final class Delete extends GroupCommand<StorageCommand> {
         @CommandLine.Mixin
@@ -199,12 +214,25 @@ final class StorageCommand extends CommandGroup {
             out.println(tenant + ": storageDeletionPolicy " + plan.deletionPolicy());
             result.removed().forEach(r -> out.println("  removed " + r));
             result.kept().forEach(k -> out.println("  kept    " + k));
+            result.absent().forEach(a -> out.println("  absent  " + a + " (RGW has none)"));
             if (result.removed().isEmpty() && result.kept().isEmpty()) {
-                out.println("  nothing left to remove");
+                out.println("  nothing left to " + (plan.deletionPolicy() == DeletionPolicy.Delete ? "remove"
+                        : "keep"));
             }
             out.flush();
             return 0;
         }
+    }
+
+    /** The access key id in DIR/<tenant>.env from an earlier ensure (the key its consumers were given), or null. */
+    static String distributedKeyId(Path dir, String tenant) throws IOException {
+        Path file = dir.resolve(tenant + ".env");
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        String prefix = Names.ACCESS_KEY_ID + "=";
+        return Files.readAllLines(file).stream().filter(l -> l.startsWith(prefix))
+                .map(l -> l.substring(prefix.length()).strip()).findFirst().orElse(null);
     }
 
     /** Writes KEY=value lines readable by `env`, docker --env-file and kubectl create secret --from-env-file. */

@@ -23,10 +23,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Ceph RGW's Admin Ops API (users, keys, quotas, bucket stats) over the JDK HttpClient, each request signed with
- * the AWS SDK v2's own SigV4 signer (service "s3").
+ * Ceph RGW's Admin Ops API (users, keys, caps, quotas, bucket stats and ownership) over the JDK HttpClient, each
+ * request signed with the AWS SDK v2's own SigV4 signer (service "s3").
  *
  * <p>Why not radosgw-admin4j 2.0.9: it signs with AWS signature v2, which RGW deployments increasingly disable, and
  * it would add OkHttp and a second signing stack next to the SDK we need for S3 anyway; the few calls below are
@@ -35,6 +36,9 @@ import java.util.Optional;
  */
 public final class RgwAdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> NO_SUCH_USER = Set.of("NoSuchUser");
+    private static final Set<String> NO_SUCH_BUCKET = Set.of("NoSuchBucket");
+    private static final Set<String> NO_SUCH_KEY = Set.of("NoSuchKey", "InvalidAccessKeyId");
 
     private final URI endpoint;
     private final String region;
@@ -43,7 +47,9 @@ public final class RgwAdminClient {
     private final Duration timeout;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
+    /** @throws StorageFault InvalidConfiguration when the endpoint is no http(s) URL of RGW itself */
     public RgwAdminClient(URI endpoint, String region, S3Keys adminKeys, Duration timeout) {
+        RgwEndpoint.require(endpoint, "RGW admin endpoint");
         this.endpoint = endpoint;
         this.region = region;
         this.adminKeys = adminKeys;
@@ -51,10 +57,16 @@ public final class RgwAdminClient {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
-    public record User(String userId, List<String> accessKeys, Map<String, String> secrets, boolean suspended) {
+    /**
+     * @param caps       admin capabilities as RGW writes them ({@code users=*}); a tenant's user should have none
+     * @param maxBuckets RGW's max_buckets: 0 = no limit, negative = may create no bucket
+     */
+    public record User(String userId, List<String> accessKeys, Map<String, String> secrets, boolean suspended,
+                       List<String> caps, int maxBuckets) {
         @Override
         public String toString() {   // never the secrets
-            return "User[" + userId + ", keys=" + accessKeys + (suspended ? ", suspended" : "") + "]";
+            return "User[" + userId + ", keys=" + accessKeys + (suspended ? ", suspended" : "")
+                    + (caps.isEmpty() ? "" : ", caps=" + caps) + ", max-buckets=" + maxBuckets + "]";
         }
 
         /** The first key, with its secret. */
@@ -68,20 +80,33 @@ public final class RgwAdminClient {
     }
 
     public Optional<User> user(String uid) {
-        return call(SdkHttpMethod.GET, "user", params("uid", uid)).map(RgwAdminClient::toUser);
+        return call(SdkHttpMethod.GET, "user", NO_SUCH_USER, params("uid", uid)).map(RgwAdminClient::toUser);
     }
 
-    public User createUser(String uid, String displayName) {
-        JsonNode node = call(SdkHttpMethod.PUT, "user", params("uid", uid, "display-name", displayName,
-                "key-type", "s3", "generate-key", "true", "max-buckets", "1")).orElseThrow(() ->
-                new StorageFault(StorageFault.Reason.RGWError, "RGW did not return the new user " + uid));
+    /** Creates the user with one generated S3 key and no caps. */
+    public User createUser(String uid, String displayName, int maxBuckets) {
+        JsonNode node = call(SdkHttpMethod.PUT, "user", Set.of(), params("uid", uid, "display-name", displayName,
+                "key-type", "s3", "generate-key", "true", "max-buckets", String.valueOf(maxBuckets)))
+                .orElseThrow(() -> new StorageFault(StorageFault.Reason.RGWError, "RGW did not return the new user "
+                        + uid));
         return toUser(node);
+    }
+
+    /** RGW 16.2 and 17.2 both take a negative value as "may create no bucket" (17.2 stores it as -1). */
+    public void setMaxBuckets(String uid, int maxBuckets) {
+        call(SdkHttpMethod.POST, "user", Set.of(), params("uid", uid, "max-buckets", String.valueOf(maxBuckets)));
+    }
+
+    /** Removes every permission of each given cap type ({@code users}, {@code buckets}, ...). */
+    public void removeCaps(String uid, List<String> types) {
+        String caps = String.join(";", types.stream().map(t -> t + "=*").toList());
+        call(SdkHttpMethod.DELETE, "user", Set.of(), params("caps", "", "uid", uid, "user-caps", caps));
     }
 
     /** Adds a generated S3 key and returns it (RGW answers with all keys; the new one is the one not seen before). */
     public S3Keys createKey(String uid) {
         List<String> before = user(uid).map(User::accessKeys).orElse(List.of());
-        JsonNode keys = call(SdkHttpMethod.PUT, "user", params("key", "", "uid", uid, "key-type", "s3",
+        JsonNode keys = call(SdkHttpMethod.PUT, "user", Set.of(), params("key", "", "uid", uid, "key-type", "s3",
                 "generate-key", "true")).orElseThrow(() ->
                 new StorageFault(StorageFault.Reason.RGWError, "RGW did not return the keys of " + uid));
         for (JsonNode key : keys) {
@@ -94,11 +119,11 @@ public final class RgwAdminClient {
     }
 
     public void deleteKey(String uid, String accessKeyId) {
-        call(SdkHttpMethod.DELETE, "user", params("key", "", "uid", uid, "access-key", accessKeyId));
+        call(SdkHttpMethod.DELETE, "user", NO_SUCH_KEY, params("key", "", "uid", uid, "access-key", accessKeyId));
     }
 
     public Optional<StoragePlan.Quota> userQuota(String uid) {
-        return call(SdkHttpMethod.GET, "user", params("quota", "", "uid", uid, "quota-type", "user"))
+        return call(SdkHttpMethod.GET, "user", NO_SUCH_USER, params("quota", "", "uid", uid, "quota-type", "user"))
                 .map(q -> {
                     // RGW keeps the size in bytes (max_size); max_size_kb reads 0 for "unlimited" (-1 bytes)
                     long bytes = q.path("max_size").asLong(-1);
@@ -108,26 +133,34 @@ public final class RgwAdminClient {
     }
 
     public void setUserQuota(String uid, StoragePlan.Quota quota) {
-        call(SdkHttpMethod.PUT, "user", params("quota", "", "uid", uid, "quota-type", "user",
+        call(SdkHttpMethod.PUT, "user", Set.of(), params("quota", "", "uid", uid, "quota-type", "user",
                 "enabled", String.valueOf(quota.enabled()), "max-size-kb", String.valueOf(quota.maxSizeKb()),
                 "max-objects", String.valueOf(quota.maxObjects())));
     }
 
     public Optional<BucketStats> bucketStats(String bucket) {
-        return call(SdkHttpMethod.GET, "bucket", params("stats", "true", "bucket", bucket)).map(b -> {
+        return call(SdkHttpMethod.GET, "bucket", NO_SUCH_BUCKET, params("stats", "true", "bucket", bucket)).map(b -> {
             JsonNode main = b.path("usage").path("rgw.main");
             return new BucketStats(b.path("bucket").asText(), b.path("owner").asText(),
                     main.path("size").asLong(0), main.path("num_objects").asLong(0));
         });
     }
 
+    /**
+     * Makes {@code uid} the bucket's owner (Admin Ops "link"): RGW moves the bucket to that user's list, resets the
+     * bucket ACL to "owner FULL_CONTROL" and keeps the objects, their ACLs and the bucket policy as they are.
+     */
+    public void linkBucket(String bucket, String uid) {
+        call(SdkHttpMethod.PUT, "bucket", Set.of(), params("bucket", bucket, "uid", uid));
+    }
+
     /** Removes the bucket with every object in it. */
     public void deleteBucket(String bucket) {
-        call(SdkHttpMethod.DELETE, "bucket", params("bucket", bucket, "purge-objects", "true"));
+        call(SdkHttpMethod.DELETE, "bucket", NO_SUCH_BUCKET, params("bucket", bucket, "purge-objects", "true"));
     }
 
     public void deleteUser(String uid) {
-        call(SdkHttpMethod.DELETE, "user", params("uid", uid, "purge-data", "false"));
+        call(SdkHttpMethod.DELETE, "user", NO_SUCH_USER, params("uid", uid, "purge-data", "false"));
     }
 
     private static Map<String, String> params(String... pairs) {
@@ -148,11 +181,20 @@ public final class RgwAdminClient {
                 secrets.put(key.path("access_key").asText(), key.path("secret_key").asText());
             }
         }
-        return new User(uid, List.copyOf(ids), Map.copyOf(secrets), node.path("suspended").asInt(0) != 0);
+        List<String> caps = new java.util.ArrayList<>();
+        for (JsonNode cap : node.path("caps")) {
+            caps.add(cap.path("type").asText() + "=" + cap.path("perm").asText());
+        }
+        return new User(uid, List.copyOf(ids), Map.copyOf(secrets), node.path("suspended").asInt(0) != 0,
+                List.copyOf(caps), node.path("max_buckets").asInt(0));
     }
 
-    /** @return the JSON answer, or empty when RGW says the user, key or bucket does not exist */
-    private Optional<JsonNode> call(SdkHttpMethod method, String resource, Map<String, String> query) {
+    /**
+     * @param notFound the error codes that mean "the thing asked for does not exist" for this call
+     * @return the JSON answer, or empty when RGW answers one of {@code notFound}
+     */
+    private Optional<JsonNode> call(SdkHttpMethod method, String resource, Set<String> notFound,
+                                    Map<String, String> query) {
         String what = method + " /admin/" + resource;
         SignedRequest signed = sign(method, resource, query);
         HttpRequest.Builder request = HttpRequest.newBuilder(signed.request().getUri())
@@ -179,7 +221,7 @@ public final class RgwAdminClient {
             Thread.currentThread().interrupt();
             throw new StorageFault(StorageFault.Reason.RGWUnreachable, "interrupted during " + what, e);
         }
-        return answer(what, response.statusCode(), response.body());
+        return answer(what, response.statusCode(), response.body(), notFound);
     }
 
     /**
@@ -189,7 +231,7 @@ public final class RgwAdminClient {
     SignedRequest sign(SdkHttpMethod method, String resource, Map<String, String> query) {
         SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
                 .method(method)
-                .uri(endpoint.resolve(basePath() + "admin/" + resource))
+                .uri(endpoint.resolve("/admin/" + resource))
                 .putRawQueryParameter("format", "json");
         query.forEach(unsigned::putRawQueryParameter);
         return signer.sign(r -> r
@@ -204,24 +246,30 @@ public final class RgwAdminClient {
                 .putProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, false));
     }
 
-    private String basePath() {
-        String path = endpoint.getPath();
-        return path == null || path.isEmpty() ? "/" : path.endsWith("/") ? path : path + "/";
-    }
-
-    static Optional<JsonNode> answer(String what, int status, String body) {
+    /**
+     * Only the "not found" codes of the call count as "missing". An answer that names a {@code BucketName} came from
+     * RGW's S3 side (the request never reached Admin Ops, e.g. behind a proxy path): it proves nothing is missing.
+     */
+    static Optional<JsonNode> answer(String what, int status, String body, Set<String> notFound) {
         String code = "";
+        String s3Bucket = "";
         JsonNode node = null;
         try {
             node = body == null || body.isBlank() ? null : JSON.readTree(body);
             code = node == null ? "" : node.path("Code").asText("");
+            s3Bucket = node == null ? "" : node.path("BucketName").asText("");
         } catch (IOException e) {
             // not JSON: keep the status only
         }
         if (status >= 200 && status < 300) {
             return Optional.ofNullable(node);
         }
-        if (status == 404 && List.of("NoSuchUser", "NoSuchBucket", "NoSuchKey", "InvalidAccessKeyId").contains(code)) {
+        if (!s3Bucket.isEmpty()) {
+            throw new StorageFault(StorageFault.Reason.InvalidConfiguration, what + " answered HTTP " + status + " "
+                    + code + " for S3 bucket '" + s3Bucket + "': the request reached RGW's S3 API, not Admin Ops; "
+                    + "check the admin endpoint (no path) and RGW's rgw_admin_entry");
+        }
+        if (status == 404 && notFound.contains(code)) {
             return Optional.empty();
         }
         String message = what + " answered HTTP " + status + (code.isEmpty() ? "" : " " + code);

@@ -6,6 +6,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
@@ -18,15 +19,21 @@ public final class S3Clients {
 
     /**
      * Path-style addressing at the given endpoint; checksums only where an operation requires one, because the
-     * SDK's default CRC32 checksums (since 2.30) are rejected by Ceph.
+     * SDK's default CRC32 checksums (since 2.30) are rejected by Ceph. Where one is required (bucket policy, ACL,
+     * versioning, lifecycle, multi-delete) a Content-MD5 goes along: RGW 17.2 before 17.2.6 refuses a lifecycle
+     * without it ("Missing required header for this request: Content-MD5"), and it knows no CRC32 header.
+     *
+     * @throws StorageFault InvalidConfiguration when the endpoint has a path or no usable port
      */
     public static S3Client create(URI endpoint, String region, S3Keys keys, Duration timeout) {
+        RgwEndpoint.require(endpoint, "S3 endpoint");
         return S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.of(region))
                 .forcePathStyle(true)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .addPlugin(LegacyMd5Plugin.create())
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
                 .httpClient(UrlConnectionHttpClient.builder()

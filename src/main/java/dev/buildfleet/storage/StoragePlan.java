@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * What one tenant's storage must look like on Ceph RGW, derived from a {@link ResolvedTenant} without any I/O: the
- * RGW user and its quota, the bucket, the bucket policy and the lifecycle rules.
+ * tenant's RGW user (its keys go to the tenant's pods), the owner user that owns the bucket and carries the quota
+ * (its keys stay with buildfleet), the bucket, the bucket policy and the lifecycle rules.
  *
  * @param provisioned false in bring-your-own mode ({@code spec.cache.existingCredentialsSecret}): buildfleet then
  *                    creates nothing and only probes the tenant's keys
@@ -39,6 +40,12 @@ public record StoragePlan(
     public static final String EXPIRE_RUNNER_CACHE_RULE = "buildfleet-expire-runner-cache";
     /** Multipart uploads left behind by a killed job are removed after this many days. */
     public static final int ABORT_INCOMPLETE_MULTIPART_DAYS = 1;
+    /** RGW's max_buckets for the tenant user: negative means it may create no bucket at all. */
+    public static final int TENANT_MAX_BUCKETS = -1;
+    /** The owner user owns exactly the tenant's bucket and may create no other. */
+    public static final int OWNER_MAX_BUCKETS = 1;
+    /** Appended to the tenant's user id; a tenant name (a DNS label) has no dot, so no tenant user is named so. */
+    static final String OWNER_SUFFIX = ".owner";
 
     /**
      * RGW user quota, as RGW's Admin Ops API takes it ({@code -1} = unlimited).
@@ -106,16 +113,26 @@ public record StoragePlan(
         return new Quota(true, kb, cache.maxObjects() == null ? -1 : cache.maxObjects());
     }
 
+    /** The RGW user that owns the bucket and carries the quota; its keys never leave buildfleet. */
+    public String ownerUserId() {
+        return userId + OWNER_SUFFIX;
+    }
+
+    public String ownerDisplayName() {
+        return "buildfleet bucket owner for tenant " + tenant;
+    }
+
     /** The principal RGW matches the tenant user with in a bucket policy. */
     public String principalArn() {
         return "arn:aws:iam:::user/" + userId;
     }
 
-    /** Only the tenant's own user may do anything on the bucket and its objects. */
+    public String ownerPrincipalArn() {
+        return "arn:aws:iam:::user/" + ownerUserId();
+    }
+
+    /** See {@link BucketPolicy}: the tenant uses objects only, the owner manages, nobody else gets anything. */
     public String bucketPolicy() {
-        return """
-                {"Version":"2012-10-17","Statement":[{"Sid":"buildfleet-tenant-only","Effect":"Allow",\
-                "Principal":{"AWS":["%s"]},"Action":["s3:*"],"Resource":["arn:aws:s3:::%s","arn:aws:s3:::%s/*"]}]}\
-                """.formatted(principalArn(), bucket, bucket).strip();
+        return BucketPolicy.json(this);
     }
 }

@@ -4,21 +4,32 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A tenant's cache storage: one RGW user with its own keys, owning one bucket. Used by the CLI now and by the
- * operator's external-resource dependents later. Every method throws {@link StorageFault} on failure; a failure
- * never deletes anything.
+ * A tenant's cache storage: a tenant user whose keys may only use the objects of one bucket, and an owner user that
+ * owns that bucket, whose keys never leave the implementation. Used by the CLI and the operator. Every method throws
+ * {@link StorageFault} on failure; a failure never deletes anything.
  */
 public interface TenantStorage {
 
-    /** Creates what is missing and corrects what differs; idempotent. Never creates a second key. */
+    /**
+     * Creates what is missing and corrects what differs; idempotent. Never creates a second key and keeps every key
+     * of the tenant user (a two-phase rotation holds two for a while); a bucket the tenant user still owns (made
+     * before the owner user existed) is handed to the owner user with all its objects.
+     */
     EnsureResult ensure(StoragePlan plan);
+
+    /**
+     * {@link #ensure}, and then the tenant user has exactly one key: {@code preferredAccessKeyId} when it still has
+     * it (e.g. the key its consumers were given), else its first; every other key is revoked.
+     */
+    EnsureResult ensureSoleKey(StoragePlan plan, String preferredAccessKeyId);
 
     /** Compares what exists with the plan without changing anything; an empty list means no drift. */
     List<Drift> check(StoragePlan plan);
 
     /**
-     * Honours {@link StoragePlan#deletionPolicy()}: {@code Retain} keeps user, keys, bucket and data;
-     * {@code Delete} empties and removes the bucket, then removes the user. Idempotent.
+     * Honours {@link StoragePlan#deletionPolicy()}: {@code Retain} keeps users, keys, bucket and data;
+     * {@code Delete} empties and removes the bucket, then removes the users. Idempotent. Reports only what RGW
+     * confirmed: kept or removed items exist or are gone there, the rest is {@link DeleteResult#absent()}.
      */
     DeleteResult delete(StoragePlan plan);
 
@@ -85,7 +96,11 @@ public interface TenantStorage {
         }
     }
 
-    record DeleteResult(List<String> removed, List<String> kept) {
+    /** @param absent items of the plan that RGW says do not exist (so there was nothing to keep or to remove) */
+    record DeleteResult(List<String> removed, List<String> kept, List<String> absent) {
+        public DeleteResult(List<String> removed, List<String> kept) {
+            this(removed, kept, List.of());
+        }
     }
 
     record Usage(long bytes, long objects, StoragePlan.Quota quota) {

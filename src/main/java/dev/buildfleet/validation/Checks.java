@@ -65,6 +65,29 @@ final class Checks {
         return query < 0 ? out : out.substring(0, query + 1) + "***";
     }
 
+    /**
+     * A Ceph RGW endpoint: a URL as {@link #url} allows, with a port from 1 to 65535 and no path. RGW reads the first
+     * path segment as a bucket name, so Admin Ops under a path reach S3 instead and its "no such bucket" answers would
+     * read as "no such user".
+     */
+    static String rgwEndpoint(String value) {
+        String problem = url(value, true, "");
+        if (problem != null) {
+            return problem;
+        }
+        URI uri = URI.create(value);
+        if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+            return "'" + value + "' has port " + uri.getPort() + "; a port is 1 to 65535";
+        }
+        String path = uri.getRawPath();
+        if (path != null && !path.isEmpty() && !path.equals("/")) {
+            return "'" + value + "' has the path '" + path + "'; give the RGW endpoint without a path (like "
+                    + uri.getScheme() + "://" + uri.getRawAuthority() + "): RGW would read '" + path.substring(1)
+                    .split("/")[0] + "' as a bucket name";
+        }
+        return null;
+    }
+
     static String image(String value) {
         if (value == null || value.isBlank()) {
             return "is empty; give an image reference like registry/name:1.2.3";

@@ -71,11 +71,11 @@ public final class ConfigValidator {
         if (config.ceph() == null) {
             problems.add(new Problem(p + "ceph", "missing; set endpoint (the RGW S3 URL) and cidrs"));
         } else {
-            check(problems, p + "ceph.endpoint", Checks.url(config.ceph().endpoint(), true, ""));
+            check(problems, p + "ceph.endpoint", Checks.rgwEndpoint(config.ceph().endpoint()));
             cidrs(config.ceph().cidrs(), p + "ceph.cidrs", "Ceph RGW", problems);
             openable(config.ceph().cidrs(), p + "ceph.cidrs", config, true, problems);
             if (config.ceph().adminEndpoint() != null) {
-                check(problems, p + "ceph.adminEndpoint", Checks.url(config.ceph().adminEndpoint(), true, ""));
+                check(problems, p + "ceph.adminEndpoint", Checks.rgwEndpoint(config.ceph().adminEndpoint()));
             }
             FleetConfig.NamespacedSecret admin = config.ceph().adminCredentialsSecret();
             if (admin != null) {

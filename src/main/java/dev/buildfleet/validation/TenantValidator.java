@@ -210,7 +210,7 @@ public final class TenantValidator {
             return;
         }
         if (cache.endpoint() != null) {
-            ConfigValidator.check(problems, c + ".endpoint", Checks.url(cache.endpoint(), true, ""));
+            ConfigValidator.check(problems, c + ".endpoint", Checks.rgwEndpoint(cache.endpoint()));
         }
         if (cache.bucket() != null) {
             ConfigValidator.check(problems, c + ".bucket", Checks.bucket(cache.bucket()));

@@ -1,6 +1,7 @@
 package dev.buildfleet.cli;
 
 import dev.buildfleet.storage.RealRgw;
+import dev.buildfleet.storage.RgwAdminClient;
 import dev.buildfleet.storage.StorageFleets;
 import dev.buildfleet.storage.RgwTenantStorage;
 import dev.buildfleet.storage.S3Keys;
@@ -75,6 +76,9 @@ class StorageCliRgwTest {
         assertThat(a.stringPropertyNames()).containsExactlyInAnyOrder("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
         String secret = a.getProperty("AWS_SECRET_ACCESS_KEY");
         assertThat(first.out() + first.err()).doesNotContain(secret);
+        assertThat(first.err()).contains("warning: config.ceph.endpoint (config.ceph.adminEndpoint is not set) "
+                + endpoint + " is plain http");
+        assertThat(first.exitCode()).as("plain http only warns").isZero();
 
         Cli second = Cli.runWithEnv(env, "storage", "ensure", "-f", fleet.toString(), "--tenant", "cli-a",
                 "--credentials-out", creds.toString());
@@ -87,15 +91,82 @@ class StorageCliRgwTest {
         assertThat(clean.out()).contains("cli-a: in sync", "cli-b: in sync");
 
         StoragePlan planA = plan(fleet, "cli-a");
-        S3Keys keysA = new S3Keys(a.getProperty("AWS_ACCESS_KEY_ID"), secret);
         RgwTenantStorage storage = RgwTenantStorage.connect(endpoint, "default", RealRgw.get().adminKeys());
-        try (S3Client s3 = storage.s3(planA, keysA)) {
+        try (S3Client s3 = storage.s3(planA, ownerKeys(planA))) {   // what only the owner may do
             s3.deleteBucketPolicy(d -> d.bucket(planA.bucket()));
         }
         Cli drift = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString());
         assertThat(drift.exitCode()).isEqualTo(1);
-        assertThat(drift.out()).contains("cli-a: 1 drift item", "bucket policy: wanted only arn:aws:iam:::user/bf-cli-a, "
+        assertThat(drift.out()).contains("cli-a: 1 drift item", "bucket policy: wanted objects only for "
+                + "arn:aws:iam:::user/bf-cli-a, nothing for anyone but it and arn:aws:iam:::user/bf-cli-a.owner, "
                 + "found none", "cli-b: in sync");
+    }
+
+    @Test
+    void ensureLeavesTheTenantOnlyTheKeyItsCredentialsFileHolds() throws IOException {
+        Path fleet = fleet(tenant("cli-keys", ""));
+        Path creds = tmp.resolve("creds");
+        assertThat(Cli.runWithEnv(env, "storage", "ensure", "-f", fleet.toString(), "--credentials-out",
+                creds.toString()).exitCode()).isZero();
+        String distributed = envFile(creds.resolve("cli-keys.env")).getProperty("AWS_ACCESS_KEY_ID");
+        StoragePlan plan = plan(fleet, "cli-keys");
+        RgwTenantStorage storage = RgwTenantStorage.connect(endpoint, "default", RealRgw.get().adminKeys());
+        S3Keys planted = storage.issueKey(plan);
+        storage.issueKey(plan);
+
+        Cli check = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString());
+        assertThat(check.exitCode()).isEqualTo(1);
+        assertThat(check.out()).contains("keys of bf-cli-keys: wanted one S3 key, found 3 (");
+
+        Cli repair = Cli.runWithEnv(env, "storage", "ensure", "-f", fleet.toString(), "--credentials-out",
+                creds.toString());
+        assertThat(repair.exitCode()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("updated key of bf-cli-keys (kept " + distributed + ", revoked ")
+                .doesNotContain(planted.secretAccessKey());
+        assertThat(storage.accessKeys(plan)).containsExactly(distributed);
+        assertThat(envFile(creds.resolve("cli-keys.env")).getProperty("AWS_ACCESS_KEY_ID")).isEqualTo(distributed);
+        assertThat(Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString()).exitCode()).isZero();
+    }
+
+    @Test
+    void retainSaysKeptOnlyForWhatRgwHasAndAnEndpointWithAPathIsRefused() throws IOException {
+        Path fleet = fleet(tenant("cli-ret", ""));
+        Cli nothing = Cli.runWithEnv(env, "storage", "delete", "-f", fleet.toString(), "--tenant", "cli-ret",
+                "--confirm");
+        assertThat(nothing.exitCode()).as(nothing.err()).isZero();
+        assertThat(nothing.out()).doesNotContain("kept").contains("absent  bucket bf-cli-ret-cache and its objects "
+                + "(RGW has none)", "absent  user bf-cli-ret and its keys", "nothing left to keep");
+
+        assertThat(Cli.runWithEnv(env, "storage", "ensure", "-f", fleet.toString(), "--credentials-out",
+                tmp.resolve("c").toString()).exitCode()).isZero();
+        Cli kept = Cli.runWithEnv(env, "storage", "delete", "-f", fleet.toString(), "--tenant", "cli-ret",
+                "--confirm");
+        assertThat(kept.out()).contains("kept    bucket bf-cli-ret-cache and its objects (0 objects, owned by "
+                + "bf-cli-ret.owner)", "kept    owner bf-cli-ret.owner and its key", "kept    user bf-cli-ret");
+
+        Path withPath = Files.writeString(tmp.resolve("path.yaml"), Files.readString(fleet(tenant("cli-ret",
+                "storageDeletionPolicy: Delete"))).replace(endpoint.toString(), endpoint + "/some/path"));
+        Cli refused = Cli.runWithEnv(env, "storage", "delete", "-f", withPath.toString(), "--tenant", "cli-ret",
+                "--confirm");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("config.ceph.endpoint: '" + endpoint + "/some/path' has the path "
+                + "'/some/path'");
+        assertThat(refused.out()).doesNotContain("nothing left to remove");
+        assertThat(Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString()).exitCode())
+                .as("everything is still there").isZero();
+    }
+
+    private static S3Keys ownerKeys(StoragePlan plan) {
+        return new RgwAdminClient(endpoint, "default", RealRgw.get().adminKeys(), java.time.Duration.ofSeconds(10))
+                .user(plan.ownerUserId()).orElseThrow().firstKey().orElseThrow();
+    }
+
+    private static Properties envFile(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            properties.load(in);
+        }
+        return properties;
     }
 
     @Test
@@ -113,7 +184,8 @@ class StorageCliRgwTest {
         Cli deleted = Cli.runWithEnv(env, "storage", "delete", "-f", fleet.toString(), "--tenant", "cli-del",
                 "--confirm");
         assertThat(deleted.exitCode()).as(deleted.err()).isZero();
-        assertThat(deleted.out()).contains("removed bucket bf-cli-del-cache", "removed user bf-cli-del");
+        assertThat(deleted.out()).contains("removed bucket bf-cli-del-cache", "removed owner bf-cli-del.owner",
+                "removed user bf-cli-del");
         Cli check = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString());
         assertThat(check.exitCode()).isEqualTo(1);
         assertThat(check.out()).contains("user bf-cli-del: wanted exists, found missing");

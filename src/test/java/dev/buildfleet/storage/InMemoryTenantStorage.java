@@ -12,7 +12,8 @@ import java.util.UUID;
 /**
  * A {@link TenantStorage} in memory for tests of code that uses storage (the operator's reconciler): same results and
  * faults as {@link RgwTenantStorage}, which {@link TenantStorageContract} checks on both. {@link #down} makes every
- * call fail with {@code RGWUnreachable}.
+ * call fail with {@code RGWUnreachable}. Like RGW it keeps a tenant user (keys only) and an owner user (owns the
+ * bucket, carries the quota) per tenant.
  */
 public final class InMemoryTenantStorage implements TenantStorage {
     private record User(List<S3Keys> keys, StoragePlan.Quota quota) {
@@ -27,40 +28,60 @@ public final class InMemoryTenantStorage implements TenantStorage {
 
     @Override
     public synchronized EnsureResult ensure(StoragePlan plan) {
+        return ensure(plan, false, null);
+    }
+
+    @Override
+    public synchronized EnsureResult ensureSoleKey(StoragePlan plan, String preferredAccessKeyId) {
+        return ensure(plan, true, preferredAccessKeyId);
+    }
+
+    private EnsureResult ensure(StoragePlan plan, boolean soleKey, String preferred) {
         reachable();
         provisioned(plan);
         List<Change> changes = new ArrayList<>();
-        User user = users.get(plan.userId());
-        boolean newUser = user == null;
-        if (newUser) {
-            user = new User(new ArrayList<>(List.of(newKey())), StoragePlan.Quota.UNLIMITED);
-            users.put(plan.userId(), user);
+        Bucket bucket = buckets.get(plan.bucket());
+        if (bucket != null && !bucket.owner().equals(plan.ownerUserId()) && !bucket.owner().equals(plan.userId())) {
+            throw new StorageFault(StorageFault.Reason.InvalidConfiguration, "bucket " + plan.bucket()
+                    + " belongs to RGW user " + bucket.owner() + ", not " + plan.ownerUserId());
         }
-        changes.add(new Change("user " + plan.userId(), newUser ? Action.CREATED : Action.UNCHANGED, ""));
-        if (user.keys().isEmpty()) {
-            user.keys().add(newKey());
-            changes.add(new Change("key of " + plan.userId(), Action.CREATED, user.keys().getFirst().accessKeyId()));
-        } else {
-            changes.add(new Change("key of " + plan.userId(), newUser ? Action.CREATED : Action.UNCHANGED,
-                    user.keys().getFirst().accessKeyId()));
+        User tenant = user(plan.userId(), changes, "user ");
+        S3Keys working = tenant.keys().stream().filter(k -> k.accessKeyId().equals(preferred)).findFirst()
+                .orElse(tenant.keys().getFirst());
+        if (soleKey && tenant.keys().size() > 1) {
+            tenant.keys().removeIf(k -> !k.equals(working));
+            changes.add(new Change("key of " + plan.userId(), Action.UPDATED, "kept " + working.accessKeyId()));
         }
-        boolean quotaOk = plan.quota().matches(user.quota());
+        User owner = user(plan.ownerUserId(), changes, "owner ");
+        boolean quotaOk = plan.quota().matches(owner.quota());
         if (!quotaOk) {
-            users.put(plan.userId(), user = new User(user.keys(), plan.quota()));
+            users.put(plan.ownerUserId(), new User(owner.keys(), plan.quota()));
         }
         changes.add(new Change("quota", quotaOk ? Action.UNCHANGED : Action.UPDATED, plan.quota().toString()));
-        Bucket bucket = buckets.get(plan.bucket());
-        if (bucket != null && !bucket.owner().equals(plan.userId())) {
-            throw new StorageFault(StorageFault.Reason.InvalidConfiguration, "bucket " + plan.bucket()
-                    + " belongs to RGW user " + bucket.owner() + ", not " + plan.userId());
-        }
-        changes.add(new Change("bucket " + plan.bucket(), bucket == null ? Action.CREATED : Action.UNCHANGED, ""));
+        Action bucketAction = bucket == null ? Action.CREATED
+                : bucket.owner().equals(plan.userId()) ? Action.UPDATED : Action.UNCHANGED;
+        changes.add(new Change("bucket " + plan.bucket(), bucketAction, ""));
         boolean policyOk = bucket != null && plan.bucketPolicy().equals(bucket.policy());
         boolean lifecycleOk = bucket != null && plan.lifecycle().equals(bucket.lifecycle());
-        buckets.put(plan.bucket(), new Bucket(plan.userId(), plan.bucketPolicy(), plan.lifecycle()));
+        buckets.put(plan.bucket(), new Bucket(plan.ownerUserId(), plan.bucketPolicy(), plan.lifecycle()));
         changes.add(new Change("bucket policy", policyOk ? Action.UNCHANGED : Action.UPDATED, ""));
         changes.add(new Change("lifecycle", lifecycleOk ? Action.UNCHANGED : Action.UPDATED, ""));
-        return new EnsureResult(List.copyOf(changes), user.keys().getFirst());
+        return new EnsureResult(List.copyOf(changes), working);
+    }
+
+    private User user(String uid, List<Change> changes, String itemPrefix) {
+        User user = users.get(uid);
+        boolean created = user == null;
+        if (created) {
+            user = new User(new ArrayList<>(List.of(newKey())), StoragePlan.Quota.UNLIMITED);
+            users.put(uid, user);
+        }
+        changes.add(new Change(itemPrefix + uid, created ? Action.CREATED : Action.UNCHANGED, ""));
+        if (user.keys().isEmpty()) {
+            user.keys().add(newKey());
+            changes.add(new Change("key of " + uid, Action.CREATED, user.keys().getFirst().accessKeyId()));
+        }
+        return user;
     }
 
     @Override
@@ -68,28 +89,29 @@ public final class InMemoryTenantStorage implements TenantStorage {
         reachable();
         provisioned(plan);
         List<Drift> drift = new ArrayList<>();
-        User user = users.get(plan.userId());
-        Bucket bucket = buckets.get(plan.bucket());
-        if (user == null) {
+        User tenant = users.get(plan.userId());
+        if (tenant == null) {
             drift.add(new Drift("user " + plan.userId(), "exists", "missing"));
-            drift.add(new Drift("bucket " + plan.bucket(), "owned by " + plan.userId(),
-                    bucket == null ? "missing" : "owned by " + bucket.owner()));
-            return drift;
+        } else if (tenant.keys().size() != 1) {
+            drift.add(new Drift((tenant.keys().isEmpty() ? "key of " : "keys of ") + plan.userId(), "one S3 key",
+                    tenant.keys().isEmpty() ? "none" : String.valueOf(tenant.keys().size())));
         }
-        if (user.keys().isEmpty()) {
-            drift.add(new Drift("key of " + plan.userId(), "at least one S3 key", "none"));
+        User owner = users.get(plan.ownerUserId());
+        if (owner == null) {
+            drift.add(new Drift("owner " + plan.ownerUserId(), "exists", "missing"));
+        } else if (!plan.quota().matches(owner.quota())) {
+            drift.add(new Drift("quota", plan.quota().toString(), owner.quota().toString()));
         }
-        if (!plan.quota().matches(user.quota())) {
-            drift.add(new Drift("quota", plan.quota().toString(), user.quota().toString()));
-        }
+        Bucket bucket = buckets.get(plan.bucket());
+        String wantedOwner = "owned by " + plan.ownerUserId();
         if (bucket == null) {
-            drift.add(new Drift("bucket " + plan.bucket(), "exists", "missing"));
-        } else if (!bucket.owner().equals(plan.userId())) {
-            drift.add(new Drift("bucket " + plan.bucket(), "owned by " + plan.userId(), "owned by " + bucket.owner()));
+            drift.add(new Drift("bucket " + plan.bucket(), wantedOwner, "missing"));
+        } else if (!bucket.owner().equals(plan.ownerUserId())) {
+            drift.add(new Drift("bucket " + plan.bucket(), wantedOwner, "owned by " + bucket.owner()));
         } else {
             if (!plan.bucketPolicy().equals(bucket.policy())) {
-                drift.add(new Drift("bucket policy", "only " + plan.principalArn(),
-                        bucket.policy() == null ? "none" : "a different policy"));
+                drift.add(new Drift("bucket policy", "buildfleet's", bucket.policy() == null ? "none"
+                        : "a different policy"));
             }
             if (!plan.lifecycle().equals(bucket.lifecycle())) {
                 drift.add(new Drift("lifecycle", plan.lifecycle().toString(), String.valueOf(bucket.lifecycle())));
@@ -102,25 +124,36 @@ public final class InMemoryTenantStorage implements TenantStorage {
     public synchronized DeleteResult delete(StoragePlan plan) {
         reachable();
         provisioned(plan);
-        String userItem = "user " + plan.userId() + " and its keys";
-        String bucketItem = "bucket " + plan.bucket() + " and its objects";
-        if (plan.deletionPolicy() != DeletionPolicy.Delete) {
-            return new DeleteResult(List.of(), List.of(userItem, bucketItem));
-        }
+        boolean delete = plan.deletionPolicy() == DeletionPolicy.Delete;
         List<String> removed = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        List<String> absent = new ArrayList<>();
+        String bucketItem = "bucket " + plan.bucket() + " and its objects";
         Bucket bucket = buckets.get(plan.bucket());
-        if (bucket != null) {
-            if (!bucket.owner().equals(plan.userId())) {
+        if (bucket == null) {
+            absent.add(bucketItem);
+        } else if (!delete) {
+            kept.add(bucketItem);
+        } else {
+            if (!bucket.owner().equals(plan.ownerUserId()) && !bucket.owner().equals(plan.userId())) {
                 throw new StorageFault(StorageFault.Reason.InvalidConfiguration, "bucket " + plan.bucket()
                         + " belongs to RGW user " + bucket.owner());
             }
             buckets.remove(plan.bucket());
             removed.add(bucketItem);
         }
-        if (users.remove(plan.userId()) != null) {
-            removed.add(userItem);
+        for (String[] user : new String[][]{{plan.ownerUserId(), "owner " + plan.ownerUserId() + " and its key"},
+                {plan.userId(), "user " + plan.userId() + " and its keys"}}) {
+            if (!users.containsKey(user[0])) {
+                absent.add(user[1]);
+            } else if (!delete) {
+                kept.add(user[1]);
+            } else {
+                users.remove(user[0]);
+                removed.add(user[1]);
+            }
         }
-        return new DeleteResult(List.copyOf(removed), List.of());
+        return new DeleteResult(List.copyOf(removed), List.copyOf(kept), List.copyOf(absent));
     }
 
     @Override
@@ -152,12 +185,16 @@ public final class InMemoryTenantStorage implements TenantStorage {
         return user == null ? List.of() : user.keys().stream().map(S3Keys::accessKeyId).toList();
     }
 
+    /** Keys work on a bucket when they are the tenant user's (its owner's user id without the owner suffix). */
     @Override
     public synchronized void probeAccess(StoragePlan plan, S3Keys keys) {
         reachable();
         Bucket bucket = buckets.get(plan.bucket());
-        User owner = bucket == null ? null : users.get(bucket.owner());
-        if (owner == null || !owner.keys().contains(keys)) {
+        String tenantUser = bucket == null ? null : bucket.owner().endsWith(StoragePlan.OWNER_SUFFIX)
+                ? bucket.owner().substring(0, bucket.owner().length() - StoragePlan.OWNER_SUFFIX.length())
+                : bucket.owner();
+        User user = tenantUser == null ? null : users.get(tenantUser);
+        if (user == null || !user.keys().contains(keys)) {
             throw new StorageFault(StorageFault.Reason.AccessDenied, "list bucket " + plan.bucket() + ": HTTP 403");
         }
     }

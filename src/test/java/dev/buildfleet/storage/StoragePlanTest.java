@@ -9,12 +9,18 @@ import dev.buildfleet.config.FleetLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.s3.model.ExpirationStatus;
+import software.amazon.awssdk.services.s3.model.LifecycleExpiration;
+import software.amazon.awssdk.services.s3.model.LifecycleRule;
+import software.amazon.awssdk.services.s3.model.LifecycleRuleFilter;
 
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The storage plan of a tenant, without any server. */
 class StoragePlanTest {
@@ -54,17 +60,63 @@ class StoragePlanTest {
     }
 
     @Test
-    void policyGrantsOnlyTheTenantUserOnTheBucketAndItsObjects() throws IOException {
+    void ownerUserIsOneNoTenantsUserCanHave() {
         StoragePlan plan = StoragePlan.of(Fixtures.resolved("java"));
-        JsonNode policy = new ObjectMapper().readTree(plan.bucketPolicy());
-        assertThat(policy.get("Statement")).hasSize(1);
-        JsonNode statement = policy.get("Statement").get(0);
-        assertThat(statement.get("Effect").asText()).isEqualTo("Allow");
-        assertThat(statement.get("Principal").get("AWS")).extracting(JsonNode::asText)
+        assertThat(plan.ownerUserId()).isEqualTo("bf-java.owner");
+        assertThat(plan.ownerPrincipalArn()).isEqualTo("arn:aws:iam:::user/bf-java.owner");
+        assertThat(StoragePlan.TENANT_MAX_BUCKETS).isNegative();
+        assertThat(StoragePlan.OWNER_MAX_BUCKETS).isEqualTo(1);
+    }
+
+    @Test
+    void policyLetsTheTenantUseObjectsOnlyTheOwnerEverythingAndNobodyElseAnything() throws IOException {
+        StoragePlan plan = StoragePlan.of(Fixtures.resolved("java"));
+        JsonNode statements = new ObjectMapper().readTree(plan.bucketPolicy()).get("Statement");
+        List<String> resources = List.of("arn:aws:s3:::bf-java-cache", "arn:aws:s3:::bf-java-cache/*");
+        assertThat(statements).allSatisfy(st -> assertThat(st.get("Resource")).extracting(JsonNode::asText)
+                .containsExactlyElementsOf(resources));
+        assertThat(statements).extracting(st -> st.get("Sid").asText(), st -> st.get("Effect").asText())
+                .containsExactly(tuple("buildfleet-owner", "Allow"), tuple("buildfleet-tenant-objects", "Allow"),
+                        tuple("buildfleet-tenant-no-management", "Deny"),
+                        tuple("buildfleet-tenant-no-shared-objects", "Deny"), tuple("buildfleet-nobody-else", "Deny"));
+
+        JsonNode tenant = statements.get(1);
+        assertThat(tenant.get("Principal").get("AWS")).extracting(JsonNode::asText)
                 .containsExactly("arn:aws:iam:::user/bf-java");
-        assertThat(statement.get("Action")).extracting(JsonNode::asText).containsExactly("s3:*");
-        assertThat(statement.get("Resource")).extracting(JsonNode::asText)
-                .containsExactly("arn:aws:s3:::bf-java-cache", "arn:aws:s3:::bf-java-cache/*");
+        assertThat(tenant.get("Action")).extracting(JsonNode::asText).containsExactlyInAnyOrder("s3:GetObject",
+                "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:ListBucketMultipartUploads",
+                "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:GetBucketLocation");
+        assertThat(statements.get(2).get("Action")).extracting(JsonNode::asText).contains("s3:PutObjectAcl",
+                "s3:PutBucketAcl", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration",
+                "s3:PutBucketVersioning", "s3:DeleteBucket");
+        assertThat(statements.get(3).get("Condition").get("StringEquals").get("s3:x-amz-acl"))
+                .extracting(JsonNode::asText).contains("public-read", "public-read-write", "authenticated-read");
+        JsonNode nobodyElse = statements.get(4);
+        assertThat(nobodyElse.get("NotPrincipal").get("AWS")).extracting(JsonNode::asText)
+                .containsExactly("arn:aws:iam:::user/bf-java", "arn:aws:iam:::user/bf-java.owner");
+        assertThat(nobodyElse.get("Action")).extracting(JsonNode::asText).containsExactly("s3:*");
+        assertThat(BucketPolicy.matches(plan, plan.bucketPolicy().replace(",", ", "))).isTrue();
+        assertThat(BucketPolicy.matches(plan, plan.bucketPolicy().replace("s3:GetObject", "s3:*"))).isFalse();
+    }
+
+    @Test
+    void aLifecycleRuleThatLooksLikeOursButExpiresTheBucketIsADifference() {
+        StoragePlan plan = StoragePlan.of(Fixtures.resolved("java"));
+        List<LifecycleRule> ours = LifecycleRules.of(plan.lifecycle());
+        assertThat(LifecycleRules.matches(plan.lifecycle(), ours)).isTrue();
+        assertThat(LifecycleRules.matches(plan.lifecycle(), List.of(ours.get(1), ours.get(0)))).isTrue();
+        LifecycleRule datedAbort = ours.get(0).toBuilder().expiration(LifecycleExpiration.builder()
+                .date(java.time.Instant.parse("2020-01-01T00:00:00Z")).build()).build();
+        assertThat(LifecycleRules.fromRule(datedAbort)).isEqualTo(plan.lifecycle().get(0));
+        assertThat(LifecycleRules.matches(plan.lifecycle(), List.of(datedAbort, ours.get(1)))).isFalse();
+        assertThat(LifecycleRules.describe(List.of(datedAbort))).contains("expiration date 2020-01-01");
+        LifecycleRule disabled = ours.get(1).toBuilder().status(ExpirationStatus.DISABLED).build();
+        assertThat(LifecycleRules.matches(plan.lifecycle(), List.of(ours.get(0), disabled))).isFalse();
+        LifecycleRule wholeBucket = ours.get(1).toBuilder().filter(LifecycleRuleFilter.builder().prefix("").build())
+                .build();
+        assertThat(LifecycleRules.matches(plan.lifecycle(), List.of(ours.get(0), wholeBucket))).isFalse();
+        assertThat(LifecycleRules.matches(plan.lifecycle(), List.of(ours.get(0), ours.get(1), wholeBucket
+                .toBuilder().id("extra").build()))).isFalse();
     }
 
     @Test

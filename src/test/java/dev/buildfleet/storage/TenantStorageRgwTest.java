@@ -52,6 +52,7 @@ class TenantStorageRgwTest {
         TenantStorage.EnsureResult first = storage.ensure(plan);
         assertThat(first.changes()).extracting(Change::item, Change::action).contains(
                 org.assertj.core.groups.Tuple.tuple("user bf-idem", Change.Action.CREATED),
+                org.assertj.core.groups.Tuple.tuple("owner bf-idem.owner", Change.Action.CREATED),
                 org.assertj.core.groups.Tuple.tuple("bucket bf-idem-cache", Change.Action.CREATED),
                 org.assertj.core.groups.Tuple.tuple("bucket policy", Change.Action.UPDATED),
                 org.assertj.core.groups.Tuple.tuple("lifecycle", Change.Action.UPDATED));
@@ -61,7 +62,12 @@ class TenantStorageRgwTest {
         assertThat(second.keys()).isEqualTo(first.keys());
         assertThat(storage.accessKeys(plan)).containsExactly(first.keys().accessKeyId());
         assertThat(storage.check(plan)).isEmpty();
-        assertThat(first.toString()).doesNotContain(first.keys().secretAccessKey());
+        assertThat(first.toString()).doesNotContain(first.keys().secretAccessKey())
+                .doesNotContain(RgwTestAdmin.ownerKeys(plan).secretAccessKey());
+        RgwAdminClient.User tenantUser = RgwTestAdmin.admin().user(plan.userId()).orElseThrow();
+        assertThat(tenantUser.maxBuckets()).as("the tenant user may create no bucket").isNegative();
+        assertThat(tenantUser.caps()).isEmpty();
+        assertThat(RgwTestAdmin.admin().bucketStats(plan.bucket()).orElseThrow().owner()).isEqualTo("bf-idem.owner");
     }
 
     @Test
@@ -132,16 +138,17 @@ class TenantStorageRgwTest {
     @Test
     void policyAndLifecycleReadBackAsSet() {
         StoragePlan plan = plan("rules");
-        S3Keys keys = storage.ensure(plan).keys();
-        try (S3Client s3 = s3(plan, keys)) {
+        storage.ensure(plan);
+        try (S3Client s3 = IndependentS3.as(endpoint, RgwTestAdmin.ownerKeys(plan))) {
             String policy = s3.getBucketPolicy(p -> p.bucket(plan.bucket())).policy();
-            assertThat(policy).contains("arn:aws:iam:::user/bf-rules", "arn:aws:s3:::bf-rules-cache/*", "s3:*");
+            assertThat(policy).contains("arn:aws:iam:::user/bf-rules", "arn:aws:iam:::user/bf-rules.owner",
+                    "arn:aws:s3:::bf-rules-cache/*", "NotPrincipal", "s3:PutObjectAcl");
 
             List<LifecycleRule> rules = s3.getBucketLifecycleConfiguration(l -> l.bucket(plan.bucket())).rules();
-            assertThat(rules).extracting(RgwTenantStorage::fromRule).containsExactlyInAnyOrder(
+            assertThat(rules).extracting(LifecycleRules::fromRule).containsExactlyInAnyOrder(
                     new StoragePlan.Lifecycle(StoragePlan.ABORT_MULTIPART_RULE, "", 0, 1),
                     new StoragePlan.Lifecycle(StoragePlan.EXPIRE_RUNNER_CACHE_RULE, "runner-cache/", 2, 0));
-            assertThat(rules).allSatisfy(r -> assertThat(RgwTenantStorage.fromRule(r).prefix())
+            assertThat(rules).allSatisfy(r -> assertThat(LifecycleRules.fromRule(r).prefix())
                     .doesNotStartWith("registry"));
             assertThat(rules).filteredOn(r -> r.expiration() != null)
                     .allSatisfy(r -> assertThat(r.filter().prefix()).isEqualTo("runner-cache/"));
@@ -177,7 +184,7 @@ class TenantStorageRgwTest {
     void driftIsFoundAndEnsureRepairsIt() {
         StoragePlan plan = plan("drift");
         S3Keys keys = storage.ensure(plan).keys();
-        try (S3Client s3 = s3(plan, keys)) {
+        try (S3Client s3 = IndependentS3.as(endpoint, RgwTestAdmin.ownerKeys(plan))) {
             s3.deleteBucketPolicy(d -> d.bucket(plan.bucket()));
             s3.deleteBucketLifecycle(d -> d.bucket(plan.bucket()));
         }
@@ -238,7 +245,8 @@ class TenantStorageRgwTest {
         }
         TenantStorage.DeleteResult result = storage.delete(plan);
         assertThat(result.removed()).isEmpty();
-        assertThat(result.kept()).hasSize(2);
+        assertThat(result.kept()).containsExactly("bucket bf-keep-cache and its objects (1 object, owned by "
+                + "bf-keep.owner)", "owner bf-keep.owner and its key", "user bf-keep and its keys");
         try (S3Client s3 = s3(plan, keys)) {
             assertThat(s3.getObjectAsBytes(g -> g.bucket(plan.bucket()).key("registry/blob")).asUtf8String())
                     .isEqualTo("layer");
@@ -259,11 +267,12 @@ class TenantStorageRgwTest {
         }
         TenantStorage.DeleteResult result = storage.delete(plan);
         assertThat(result.removed()).containsExactly("bucket bf-gone-cache and its objects",
-                "user bf-gone and its keys");
+                "owner bf-gone.owner and its key", "user bf-gone and its keys");
         assertThat(storage.accessKeys(plan)).isEmpty();
         assertThat(storage.check(plan)).extracting(TenantStorage.Drift::toString)
                 .containsExactly("user bf-gone: wanted exists, found missing",
-                        "bucket bf-gone-cache: wanted owned by bf-gone, found missing");
+                        "owner bf-gone.owner: wanted exists, found missing",
+                        "bucket bf-gone-cache: wanted owned by bf-gone.owner, found missing");
         assertThat(works(plan, keys)).isFalse();
         assertThat(storage.delete(plan).removed()).as("second delete").isEmpty();
     }
