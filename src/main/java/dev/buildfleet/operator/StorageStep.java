@@ -93,8 +93,9 @@ public final class StorageStep {
                     + usage.bytes() + " of " + usage.quota().maxSizeKb() * 1024 + " bytes; uploads will be refused: "
                     + "raise spec.cache.quota.maxSize or shorten spec.cache.ttl")
                     : Conditions.of(STORAGE_READY, true, ensured.changed() ? "Provisioned" : "InSync",
-                    "RGW user " + plan.userId() + " owns bucket " + plan.bucket() + " with policy, quota "
-                            + plan.quota() + " and lifecycle as specified");
+                    "bucket " + plan.bucket() + " (owned by " + plan.ownerUserId() + ", used by RGW user "
+                            + plan.userId() + " with object rights only) with policy, quota " + plan.quota()
+                            + " and lifecycle as specified");
             return new Result(ready, status, credentialsSecret(t, working), working.accessKeyId(), events);
         } catch (StorageFault fault) {
             return new Result(Conditions.of(STORAGE_READY, false, fault.reason().name(), "storage at "
@@ -129,9 +130,14 @@ public final class StorageStep {
             return "StorageUntouched:bucket " + plan.bucket() + " was not provisioned by buildfleet and is left as is";
         }
         TenantStorage.DeleteResult result = storage.delete(plan);
-        return result.removed().isEmpty()
-                ? "StorageRetained:kept " + String.join(", ", result.kept()) + " (storageDeletionPolicy: Retain)"
-                : "StorageDeleted:removed " + String.join(", ", result.removed());
+        if (!result.removed().isEmpty()) {
+            return "StorageDeleted:removed " + String.join(", ", result.removed());
+        }
+        if (!result.kept().isEmpty()) {
+            return "StorageRetained:kept " + String.join(", ", result.kept()) + " (storageDeletionPolicy: Retain)";
+        }
+        return "StorageAbsent:RGW has none of " + plan.bucket() + ", " + plan.userId() + ", " + plan.ownerUserId()
+                + ": nothing to keep or remove";
     }
 
     private static boolean nearQuota(TenantStorage.Usage usage) {
