@@ -2,6 +2,7 @@ package dev.buildfleet.cli;
 
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.config.Fleet;
+import dev.buildfleet.gitlab.AccessScope;
 import dev.buildfleet.gitlab.GitLabConnections;
 import dev.buildfleet.gitlab.GitLabRunners;
 import dev.buildfleet.gitlab.HttpGitLabRunners;
@@ -26,7 +27,7 @@ import java.util.stream.Collectors;
 @Command(name = "runner", mixinStandardHelpOptions = true,
         description = {"Create, verify, rotate and delete a tenant's runner in GitLab (runner authentication tokens).",
                 "The GitLab access token comes from the environment: " + RunnerCommand.TOKEN_ENV + " (scopes "
-                        + "create_runner, manage_runner; never an argument). The runner token is printed nowhere: "
+                        + AccessScope.NEEDED + "; never an argument). The runner token is printed nowhere: "
                         + "--token-out FILE writes it with mode 0600."},
         subcommands = {RunnerCommand.Create.class, RunnerCommand.Verify.class, RunnerCommand.Rotate.class,
                 RunnerCommand.Delete.class},
@@ -64,7 +65,7 @@ final class RunnerCommand extends CommandGroup {
         String token = main.env.get(TOKEN_ENV);
         if (token == null || token.isBlank()) {
             throw new CommandLine.ParameterException(cmd, TOKEN_ENV + " is not set: export a GitLab access token "
-                    + "with the create_runner and manage_runner scopes in " + TOKEN_ENV);
+                    + "with the scopes " + AccessScope.NEEDED + " in " + TOKEN_ENV);
         }
         return new Target(tenant, resolved, RunnerStep.settingsOf(tenant, resolved),
                 new HttpGitLabRunners(GitLabConnections.of(fleet.config().gitlab()), token));

@@ -95,7 +95,7 @@ public final class HttpGitLabRunners implements GitLabRunners {
         if (s.projectId() != null) {
             body.put("project_id", s.projectId());
         }
-        JsonNode r = send("POST", "user/runners", body, "create_runner", "create a runner");
+        JsonNode r = send("POST", "user/runners", body, AccessScope.CREATE, "create a runner");
         return token(r, r.path("id").asLong());
     }
 
@@ -107,7 +107,7 @@ public final class HttpGitLabRunners implements GitLabRunners {
             default -> "runners/all?type=instance_type";
         };
         for (int page = 1; ; page++) {
-            JsonNode list = send("GET", path + "&per_page=" + PER_PAGE + "&page=" + page, null, "manage_runner",
+            JsonNode list = send("GET", path + "&per_page=" + PER_PAGE + "&page=" + page, null, AccessScope.LIST,
                     "list runners");
             for (JsonNode runner : list) {
                 if (s.description().equals(runner.path("description").asText())) {
@@ -133,7 +133,7 @@ public final class HttpGitLabRunners implements GitLabRunners {
     public Optional<RunnerSettings> get(long runnerId) {
         JsonNode r;
         try {
-            r = send("GET", "runners/" + runnerId, null, "manage_runner", "read runner " + runnerId);
+            r = send("GET", "runners/" + runnerId, null, AccessScope.READ, "read runner " + runnerId);
         } catch (GitLabFault fault) {
             if (fault.getMessage().contains("HTTP 404")) {
                 return Optional.empty();
@@ -151,20 +151,20 @@ public final class HttpGitLabRunners implements GitLabRunners {
 
     @Override
     public RunnerToken resetToken(long runnerId) {
-        JsonNode r = send("POST", "runners/" + runnerId + "/reset_authentication_token", null, "manage_runner",
+        JsonNode r = send("POST", "runners/" + runnerId + "/reset_authentication_token", null, AccessScope.MANAGE,
                 "reset the runner's token");
         return token(r, runnerId);
     }
 
     @Override
     public void update(long runnerId, RunnerSettings s) {
-        send("PUT", "runners/" + runnerId, settingsBody(s), "manage_runner", "update runner " + runnerId);
+        send("PUT", "runners/" + runnerId, settingsBody(s), AccessScope.MANAGE, "update runner " + runnerId);
     }
 
     @Override
     public void delete(long runnerId) {
         try {
-            send("DELETE", "runners/" + runnerId, null, "manage_runner", "delete runner " + runnerId);
+            send("DELETE", "runners/" + runnerId, null, AccessScope.MANAGE, "delete runner " + runnerId);
         } catch (GitLabFault fault) {
             if (fault.getMessage().contains("HTTP 404")) {
                 return;
@@ -197,10 +197,10 @@ public final class HttpGitLabRunners implements GitLabRunners {
     }
 
     /**
-     * @param scope the access-token scope the call needs (null: authenticated by the runner token in the body)
+     * @param scope the access-token scopes the call takes (null: authenticated by the runner token in the body)
      * @param what  what the call does, for messages
      */
-    private JsonNode send(String method, String path, JsonNode body, String scope, String what) {
+    private JsonNode send(String method, String path, JsonNode body, AccessScope scope, String what) {
         HttpRequest.Builder request = HttpRequest.newBuilder(api.resolve(path)).timeout(timeout)
                 .header("Accept", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -243,11 +243,27 @@ public final class HttpGitLabRunners implements GitLabRunners {
             throw new GitLabFault(GitLabFault.Reason.RunnerOrphaned, detail + ": the runner token is no longer "
                     + "valid in GitLab (the runner was deleted or its token reset or expired)");
         }
-        if (code == 401 || code == 403) {
-            throw new GitLabFault(GitLabFault.Reason.GitLabAccessDenied, detail + ": the GitLab access token was "
-                    + "refused; it needs the " + scope + " scope (and rights on the runner's group or project)");
+        if (code == 401) {
+            throw new GitLabFault(GitLabFault.Reason.GitLabAccessDenied, detail + ": GitLab does not accept the "
+                    + "access token: it is unknown, expired or revoked; give a valid one");
+        }
+        if (code == 403) {
+            throw new GitLabFault(GitLabFault.Reason.GitLabAccessDenied, detail + (insufficientScope(response.body())
+                    ? ": the access token lacks the scope this call needs: " + scope.needs()
+                    : ": GitLab refused" + messageOf(response.body()) + "; the call needs scope " + scope.needs()
+                    + " and the token's user needs rights on the runner's group or project (an administrator for "
+                    + "instance runners)"));
         }
         throw new GitLabFault(GitLabFault.Reason.GitLabError, detail + messageOf(response.body()));
+    }
+
+    /** GitLab answers a missing scope with {"error": "insufficient_scope", ...}, a missing right otherwise. */
+    private static boolean insufficientScope(String body) {
+        try {
+            return "insufficient_scope".equals(JSON.readTree(body).path("error").asText());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** GitLab's own error text ({"message": ...} or {"error": ...}), which never holds a token. */

@@ -2,6 +2,7 @@ package dev.buildfleet.operator;
 
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.RunnerCreateSpec;
+import dev.buildfleet.gitlab.AccessScope;
 import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.gitlab.GitLabRunners;
 import dev.buildfleet.model.Names;
@@ -75,7 +76,7 @@ public final class RunnerStep {
         List<String> events = new ArrayList<>();
         if (gitlab == null) {
             return new Result(Conditions.of(RUNNER_REGISTERED, false, "GitLabNotConfigured", "the operator holds no "
-                    + "GitLab access token: set config.gitlab.accessTokenSecret (scopes create_runner, manage_runner),"
+                    + "GitLab access token: set config.gitlab.accessTokenSecret (scopes " + AccessScope.NEEDED + "),"
                     + " or give the tenant spec.gitlab.runner.tokenSecretRef"), lastId, lastExpiry, null, null,
                     events);
         }

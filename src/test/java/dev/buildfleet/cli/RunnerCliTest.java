@@ -117,4 +117,26 @@ class RunnerCliTest {
         assertThat(down.exitCode()).isEqualTo(Main.GITLAB_FAULT);
         assertThat(down.err()).contains("GitLabUnreachable");
     }
+
+    @Test
+    void scopesAreTheOnesGitLabChecksAndARefusedTokenIsNamedForWhatItLacks() throws IOException {
+        Path fleet = fleet();
+        // create_runner and manage_runner alone cannot list runners, so create cannot look for an existing one.
+        gitlab.accessToken("glpat-no-read", "create_runner", "manage_runner");
+        Cli noRead = Cli.runWithEnv(Map.of(RunnerCommand.TOKEN_ENV, "glpat-no-read"), "runner", "create", "-f",
+                fleet.toString(), "--tenant", "java");
+        assertThat(noRead.exitCode()).isEqualTo(Main.GITLAB_FAULT);
+        assertThat(noRead.err()).contains("GitLabAccessDenied", "could not list runners", "read_api or api");
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isZero();
+
+        Cli unknown = Cli.runWithEnv(Map.of(RunnerCommand.TOKEN_ENV, "glpat-revoked"), "runner", "create", "-f",
+                fleet.toString(), "--tenant", "java");
+        assertThat(unknown.exitCode()).isEqualTo(Main.GITLAB_FAULT);
+        assertThat(unknown.err()).contains("unknown, expired or revoked").doesNotContain("manage_runner")
+                .doesNotContain("glpat-revoked");
+
+        Cli help = Cli.run("runner", "--help");
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("create_runner, manage_runner and read_api (or api "
+                + "alone)");
+    }
 }

@@ -74,7 +74,7 @@ class HttpGitLabRunnersTest {
         GitLabFault denied = catchThrowableOfType(GitLabFault.class, () -> client("glpat-wrong", Duration.ofSeconds(5))
                 .create(settings));
         assertThat(denied.reason()).isEqualTo(GitLabFault.Reason.GitLabAccessDenied);
-        assertThat(denied.getMessage()).contains("create_runner");
+        assertThat(denied.getMessage()).contains("unknown, expired or revoked");
 
         GitLabFault scope = catchThrowableOfType(GitLabFault.class, () -> client("glpat-create-only",
                 Duration.ofSeconds(5)).delete(created.id()));
@@ -106,6 +106,58 @@ class HttpGitLabRunnersTest {
         for (GitLabFault f : List.of(denied, scope, down, slow)) {
             assertThat(f.toString()).doesNotContain(PAT).doesNotContain(created.token()).doesNotContain("glpat-");
         }
+    }
+
+    @Test
+    void eachCallTakesTheScopesGitLabGrantsIt() {
+        gitlab.accessToken("glpat-manage", "manage_runner").accessToken("glpat-read", "read_api")
+                .accessToken("glpat-api", "api");
+        GitLabRunners create = client("glpat-create-only", Duration.ofSeconds(5));
+        GitLabRunners manage = client("glpat-manage", Duration.ofSeconds(5));
+        GitLabRunners read = client("glpat-read", Duration.ofSeconds(5));
+        GitLabRunners api = client("glpat-api", Duration.ofSeconds(5));
+        long id = create.create(settings).id();
+
+        // manage_runner reaches /runners/:id, reading included, but not the runner lists.
+        assertThat(manage.get(id)).isPresent();
+        manage.update(id, settings);
+        manage.resetToken(id);
+        assertThat(deniedMessage(() -> manage.findByDescription(settings)))
+                .contains("could not list runners", "lacks the scope this call needs: read_api or api");
+        assertThat(deniedMessage(() -> manage.create(settings))).contains("create_runner or api");
+
+        // read_api reads, lists, and changes nothing.
+        assertThat(read.findByDescription(settings)).contains(id);
+        assertThat(read.get(id)).isPresent();
+        assertThat(deniedMessage(() -> read.update(id, settings))).contains("manage_runner or api");
+        assertThat(deniedMessage(() -> read.resetToken(id))).contains("manage_runner or api");
+        assertThat(deniedMessage(() -> read.delete(id))).contains("manage_runner or api");
+
+        // create_runner creates only.
+        assertThat(deniedMessage(() -> create.get(id))).contains("manage_runner or read_api or api");
+
+        // api covers every call.
+        assertThat(api.findByDescription(settings)).contains(id);
+        api.update(id, settings);
+        api.resetToken(id);
+        api.delete(id);
+        assertThat(api.create(settings).token()).startsWith("glrt-");
+    }
+
+    @Test
+    void anUnknownAccessTokenIsSaidToBeUnknownExpiredOrRevokedNotShortOfAScope() {
+        String message = deniedMessage(() -> client("glpat-revoked", Duration.ofSeconds(5)).findByDescription(
+                settings));
+        assertThat(message).contains("HTTP 401", "unknown, expired or revoked")
+                .doesNotContain("manage_runner").doesNotContain("read_api").doesNotContain("scope")
+                .doesNotContain("glpat-");
+    }
+
+    private static String deniedMessage(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        GitLabFault fault = catchThrowableOfType(GitLabFault.class, call);
+        assertThat(fault).as("a GitLabFault").isNotNull();
+        assertThat(fault.reason()).isEqualTo(GitLabFault.Reason.GitLabAccessDenied);
+        return fault.getMessage();
     }
 
     @Test
