@@ -2,7 +2,8 @@ package dev.buildfleet.gitlab;
 
 /**
  * Why a GitLab call failed, in words an operator condition can show ({@link #reason()} is the condition reason).
- * Messages never carry the access token nor a runner token.
+ * Messages never carry the access token nor a runner token, and never say whether the call is retried: the operator
+ * retries, the CLI does not, so each caller adds that.
  */
 public final class GitLabFault extends RuntimeException {
     public enum Reason {

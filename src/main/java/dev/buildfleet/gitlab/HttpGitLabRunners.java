@@ -232,7 +232,9 @@ public final class HttpGitLabRunners implements GitLabRunners {
         }
         String detail = "could not " + what + ": HTTP " + code;
         if (code >= 500) {
-            throw new GitLabFault(GitLabFault.Reason.GitLabUnreachable, detail + " (GitLab failing; retrying)");
+            // Whether to retry is the caller's to say: the operator does, the CLI does not.
+            throw new GitLabFault(GitLabFault.Reason.GitLabUnreachable, detail + ": GitLab failed (server error)"
+                    + messageOf(response.body()));
         }
         if (code == 410) {
             throw new GitLabFault(GitLabFault.Reason.LegacyRegistrationRemoved, detail + ": legacy runner "

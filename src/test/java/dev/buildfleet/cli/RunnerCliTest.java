@@ -119,6 +119,17 @@ class RunnerCliTest {
     }
 
     @Test
+    void aServerErrorIsReportedAsNotRetriedBecauseTheCliDoesNotRetry() throws IOException {
+        Path fleet = fleet();
+        gitlab.failWith(500);
+        Cli failed = Cli.runWithEnv(ENV, "runner", "create", "-f", fleet.toString(), "--tenant", "java");
+        assertThat(failed.exitCode()).isEqualTo(Main.GITLAB_FAULT);
+        assertThat(failed.err()).contains("GitLabUnreachable", "HTTP 500", "not retried: run the command again")
+                .doesNotContain("retrying");
+        assertThat(gitlab.count("GET ")).isEqualTo(1); // one attempt, no retry
+    }
+
+    @Test
     void scopesAreTheOnesGitLabChecksAndARefusedTokenIsNamedForWhatItLacks() throws IOException {
         Path fleet = fleet();
         // create_runner and manage_runner alone cannot list runners, so create cannot look for an existing one.

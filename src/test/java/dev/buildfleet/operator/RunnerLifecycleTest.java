@@ -222,6 +222,24 @@ class RunnerLifecycleTest {
     }
 
     @Test
+    void aServerErrorSaysOnceThatTheOperatorRetries() {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+
+        gitlab.failWith(503);
+        wake();
+        eventually().untilAsserted(() -> {
+            assertThat(registered().getReason()).isEqualTo("GitLabUnreachable");
+            assertThat(registered().getMessage()).contains("HTTP 503", "retrying");
+        });
+        assertThat(registered().getMessage().split("retr", -1)).hasSize(2);
+        gitlab.failWith(null);
+        eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("Verified"));
+        assertThat(gitlab.runners()).hasSize(1);
+    }
+
+    @Test
     void gitlabDownDuringDeletionKeepsTheFinalizerRetriesAndCompletesWhenBack() {
         startOperator();
         client.resource(tenant("java")).create();
