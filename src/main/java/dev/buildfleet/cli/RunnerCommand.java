@@ -49,6 +49,10 @@ final class RunnerCommand extends CommandGroup {
     /** The tenant, resolved, with its runner settings; refuses given-token tenants. */
     record Target(BuildTenant tenant, ResolvedTenant resolved, GitLabRunners.RunnerSettings settings,
                   GitLabRunners gitlab) {
+        /** The tenant's runner, whether this CLI or the operator created it. */
+        Optional<Long> findRunner() {
+            return RunnerStep.findRunner(gitlab, tenant, settings);
+        }
     }
 
     Target target(CommandLine cmd, TenantOptions options) {
@@ -94,7 +98,7 @@ final class RunnerCommand extends CommandGroup {
         public Integer call() throws IOException {
             Target t = parent.target(spec.commandLine(), options);
             PrintWriter out = spec.commandLine().getOut();
-            Optional<Long> existing = t.gitlab().findByDescription(t.settings());
+            Optional<Long> existing = t.findRunner();
             if (existing.isPresent()) {
                 out.println(options.tenant + ": runner " + existing.get() + " exists already ('"
                         + t.settings().description() + "'); nothing created. `buildfleet runner rotate --token-out "
@@ -135,7 +139,7 @@ final class RunnerCommand extends CommandGroup {
                 out.flush();
                 return 0;
             }
-            Optional<Long> id = t.gitlab().findByDescription(t.settings());
+            Optional<Long> id = t.findRunner();
             if (id.isEmpty()) {
                 out.println(options.tenant + ": no runner '" + t.settings().description() + "' in GitLab");
                 out.flush();
@@ -166,7 +170,7 @@ final class RunnerCommand extends CommandGroup {
         public Integer call() throws IOException {
             Target t = parent.target(spec.commandLine(), options);
             PrintWriter out = spec.commandLine().getOut();
-            Long id = t.gitlab().findByDescription(t.settings()).orElse(null);
+            Long id = t.findRunner().orElse(null);
             if (id == null) {
                 out.println(options.tenant + ": no runner '" + t.settings().description() + "' in GitLab; "
                         + "`buildfleet runner create` creates it");
@@ -198,7 +202,7 @@ final class RunnerCommand extends CommandGroup {
             }
             Target t = parent.target(spec.commandLine(), options);
             PrintWriter out = spec.commandLine().getOut();
-            Optional<Long> id = t.gitlab().findByDescription(t.settings());
+            Optional<Long> id = t.findRunner();
             if (id.isEmpty()) {
                 out.println(options.tenant + ": no runner '" + t.settings().description() + "' in GitLab; nothing "
                         + "to delete");

@@ -2,6 +2,7 @@ package dev.buildfleet.gitlab;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * A tenant runner's lifecycle in GitLab with runner authentication tokens (glrt-, GitLab >= 15.10; legacy
@@ -14,11 +15,11 @@ public interface GitLabRunners {
     RunnerToken create(RunnerSettings settings);
 
     /**
-     * The runner in the settings' scope (instance, group or project) whose description is exactly
-     * {@code settings.description()}, if any: how a runner created before a crash is found again. Lists runners with
+     * The oldest runner in the settings' scope (instance, group or project) whose description matches, if any: how a
+     * runner created before a crash, or by the other of operator and CLI, is found again. Lists runners with
      * GET /runners/all, /groups/:id/runners or /projects/:id/runners (scope read_api or api: not manage_runner).
      */
-    Optional<Long> findByDescription(RunnerSettings settings);
+    Optional<Long> find(RunnerSettings scope, Predicate<String> description);
 
     /**
      * POST /api/v4/runners/verify: the runner's id and token expiry as GitLab knows them (the token field is the one

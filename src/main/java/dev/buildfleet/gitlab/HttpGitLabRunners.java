@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * {@link GitLabRunners} on the JDK HttpClient. Not gitlab4j-api: it would add a client stack and an old Jackson for
@@ -100,22 +101,25 @@ public final class HttpGitLabRunners implements GitLabRunners {
     }
 
     @Override
-    public Optional<Long> findByDescription(RunnerSettings s) {
+    public Optional<Long> find(RunnerSettings s, Predicate<String> description) {
         String path = switch (s.type()) {
             case "group_type" -> "groups/" + s.groupId() + "/runners?type=group_type";
             case "project_type" -> "projects/" + s.projectId() + "/runners?type=project_type";
             default -> "runners/all?type=instance_type";
         };
+        Optional<Long> oldest = Optional.empty();
         for (int page = 1; ; page++) {
             JsonNode list = send("GET", path + "&per_page=" + PER_PAGE + "&page=" + page, null, AccessScope.LIST,
                     "list runners");
             for (JsonNode runner : list) {
-                if (s.description().equals(runner.path("description").asText())) {
-                    return Optional.of(runner.path("id").asLong());
+                long id = runner.path("id").asLong();
+                if (description.test(runner.path("description").asText(null))
+                        && (oldest.isEmpty() || id < oldest.get())) {
+                    oldest = Optional.of(id);
                 }
             }
             if (list.size() < PER_PAGE) {
-                return Optional.empty();
+                return oldest;
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.gitlab.GitLabRunners;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
+import dev.buildfleet.model.RunnerDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -29,9 +30,9 @@ import java.util.Optional;
 
 /**
  * The tenant's runner in GitLab, seen from the reconciler. Create mode: find or create the runner (one per tenant,
- * found again by its unique description, so a crash between create and saving the token never leaves a second
- * runner), keep its token only in the Secret {@value Names#RUNNER_TOKEN_SECRET}, verify it on every pass, reset it
- * before it expires, and correct tags and flags. Given-token mode: verify the given token, never create anything.
+ * found again by its description whether the operator or the CLI created it, so a crash between create and saving
+ * the token never leaves a second runner), keep its token only in the Secret {@value Names#RUNNER_TOKEN_SECRET},
+ * verify it on every pass, reset it before it expires, and correct tags and flags. Given-token mode: verify the given token, never create anything.
  * A GitLab fault only sets RunnerRegistered=False; it never deletes anything.
  */
 public final class RunnerStep {
@@ -100,7 +101,7 @@ public final class RunnerStep {
             String reason = "Verified";
             Secret write = null;
             if (current == null) {
-                Optional<Long> existing = gitlab.findByDescription(wanted);
+                Optional<Long> existing = findRunner(gitlab, tenant, wanted);
                 if (existing.isPresent()) {
                     current = gitlab.resetToken(existing.get());
                     reason = "Adopted";
@@ -179,7 +180,7 @@ public final class RunnerStep {
         if (gitlab == null) {
             return "RunnerUntouched:the operator has no GitLab access configured; no runner was created by it";
         }
-        Long id = runnerId != null ? runnerId : gitlab.findByDescription(settings(tenant, t)).orElse(null);
+        Long id = runnerId != null ? runnerId : findRunner(gitlab, tenant, settings(tenant, t)).orElse(null);
         if (id == null) {
             return "RunnerDeleted:no runner of this tenant exists in GitLab";
         }
@@ -204,17 +205,20 @@ public final class RunnerStep {
         }
     }
 
-    /** The runner's unique description: the tenant's uid makes a recreated tenant of the same name a new runner. */
-    static String description(BuildTenant tenant, RunnerCreateSpec create) {
-        String uid = tenant.getMetadata().getUid();
-        String base = "buildfleet " + tenant.getMetadata().getName() + (uid == null ? "" : " " + uid);
-        return create.description() == null ? base : create.description() + " (" + base + ")";
+    /**
+     * The tenant's runner in GitLab by {@link RunnerDescription}'s rule, the same for the operator and the CLI, so
+     * neither creates a second runner for one the other made.
+     */
+    public static Optional<Long> findRunner(GitLabRunners gitlab, BuildTenant tenant,
+                                            GitLabRunners.RunnerSettings settings) {
+        return gitlab.find(settings, RunnerDescription.matches(tenant.getMetadata().getName()));
     }
 
     static GitLabRunners.RunnerSettings settings(BuildTenant tenant, ResolvedTenant t) {
         RunnerCreateSpec c = t.runnerCreate();
         return new GitLabRunners.RunnerSettings(c.runnerType().name().toLowerCase(java.util.Locale.ROOT), c.groupId(), c.projectId(),
-                description(tenant, c), c.tags() == null ? List.of() : c.tags(),
+                RunnerDescription.of(tenant.getMetadata().getName(), c.description()),
+                c.tags() == null ? List.of() : c.tags(),
                 Boolean.TRUE.equals(c.runUntagged()),
                 c.accessLevel() == null ? "ref_protected" : c.accessLevel().name().toLowerCase(java.util.Locale.ROOT),
                 c.locked() == null || c.locked(), Boolean.TRUE.equals(c.paused()), c.maximumTimeout());

@@ -1,6 +1,8 @@
 package dev.buildfleet.cli;
 
 import dev.buildfleet.gitlab.FakeGitLab;
+import dev.buildfleet.gitlab.GitLabRunners;
+import dev.buildfleet.gitlab.HttpGitLabRunners;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,6 +96,19 @@ class RunnerCliTest {
         for (Cli c : new Cli[]{created, again, verified, rotated, deleted, orphaned}) {
             assertThat(c.out() + c.err()).doesNotContain("glrt-").doesNotContain(PAT);
         }
+    }
+
+    @Test
+    void aRunnerOfAnotherTenantWhoseNameStartsTheSameIsNeverTaken() throws IOException {
+        Path fleet = fleet();
+        long other = new HttpGitLabRunners(new HttpGitLabRunners.Connection(gitlab.url(), null, null,
+                Duration.ofSeconds(5)), PAT).create(new GitLabRunners.RunnerSettings("group_type", 12L, null,
+                "buildfleet java-b", List.of("java"), false, "ref_protected", true, false, null)).id();
+        Cli created = Cli.runWithEnv(ENV, "runner", "create", "-f", fleet.toString(), "--tenant", "java");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(created.out()).contains("created").doesNotContain("exists already");
+        assertThat(gitlab.runners()).hasSize(2);
+        assertThat(gitlab.runners().get(other).description).isEqualTo("buildfleet java-b");
     }
 
     @Test

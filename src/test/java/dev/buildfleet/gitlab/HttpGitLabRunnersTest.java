@@ -44,7 +44,7 @@ class HttpGitLabRunnersTest {
 
         assertThat(c.verify(created.token())).isEqualTo(created);
         assertThat(c.get(created.id()).orElseThrow().tags()).containsExactly("kaniko", "java");
-        assertThat(c.findByDescription(settings)).contains(created.id());
+        assertThat(c.find(settings, settings.description()::equals)).contains(created.id());
 
         GitLabRunners.RunnerToken reset = c.resetToken(created.id());
         assertThat(reset.id()).isEqualTo(created.id());
@@ -63,7 +63,7 @@ class HttpGitLabRunnersTest {
         assertThat(gitlab.runners()).isEmpty();
         c.delete(created.id()); // already gone: fine
         assertThat(c.get(created.id())).isEmpty();
-        assertThat(c.findByDescription(settings)).isEmpty();
+        assertThat(c.find(settings, settings.description()::equals)).isEmpty();
     }
 
     @Test
@@ -123,12 +123,12 @@ class HttpGitLabRunnersTest {
         assertThat(manage.get(id)).isPresent();
         manage.update(id, settings);
         manage.resetToken(id);
-        assertThat(deniedMessage(() -> manage.findByDescription(settings)))
+        assertThat(deniedMessage(() -> manage.find(settings, settings.description()::equals)))
                 .contains("could not list runners", "lacks the scope this call needs: read_api or api");
         assertThat(deniedMessage(() -> manage.create(settings))).contains("create_runner or api");
 
         // read_api reads, lists, and changes nothing.
-        assertThat(read.findByDescription(settings)).contains(id);
+        assertThat(read.find(settings, settings.description()::equals)).contains(id);
         assertThat(read.get(id)).isPresent();
         assertThat(deniedMessage(() -> read.update(id, settings))).contains("manage_runner or api");
         assertThat(deniedMessage(() -> read.resetToken(id))).contains("manage_runner or api");
@@ -138,7 +138,7 @@ class HttpGitLabRunnersTest {
         assertThat(deniedMessage(() -> create.get(id))).contains("manage_runner or read_api or api");
 
         // api covers every call.
-        assertThat(api.findByDescription(settings)).contains(id);
+        assertThat(api.find(settings, settings.description()::equals)).contains(id);
         api.update(id, settings);
         api.resetToken(id);
         api.delete(id);
@@ -147,8 +147,7 @@ class HttpGitLabRunnersTest {
 
     @Test
     void anUnknownAccessTokenIsSaidToBeUnknownExpiredOrRevokedNotShortOfAScope() {
-        String message = deniedMessage(() -> client("glpat-revoked", Duration.ofSeconds(5)).findByDescription(
-                settings));
+        String message = deniedMessage(() -> client("glpat-revoked", Duration.ofSeconds(5)).find(settings, settings.description()::equals));
         assertThat(message).contains("HTTP 401", "unknown, expired or revoked")
                 .doesNotContain("manage_runner").doesNotContain("read_api").doesNotContain("scope")
                 .doesNotContain("glpat-");

@@ -1,5 +1,6 @@
 package dev.buildfleet.operator;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.buildfleet.MockApiServer;
 import dev.buildfleet.Fixtures;
 import dev.buildfleet.api.BuildTenant;
@@ -8,6 +9,7 @@ import dev.buildfleet.api.GitLabSpec;
 import dev.buildfleet.api.RunnerCreateSpec;
 import dev.buildfleet.api.RunnerSpec;
 import dev.buildfleet.api.SecretKeyRef;
+import dev.buildfleet.cli.Main;
 import dev.buildfleet.config.Fleet;
 import dev.buildfleet.gitlab.FakeGitLab;
 import dev.buildfleet.gitlab.GitLabRunners;
@@ -30,9 +32,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +147,7 @@ class RunnerLifecycleTest {
 
         assertThat(gitlab.runners()).hasSize(1);
         FakeGitLab.Runner runner = gitlab.runners().values().iterator().next();
-        assertThat(runner.description).isEqualTo("buildfleet java " + fetch().getMetadata().getUid());
+        assertThat(runner.description).isEqualTo("buildfleet java");
         assertThat(runner.groupId).isEqualTo(12L);
         assertThat(runner.tags).containsExactlyInAnyOrder("java", "kaniko");
         assertThat(runner.accessLevel).isEqualTo("ref_protected");
@@ -197,6 +205,62 @@ class RunnerLifecycleTest {
         assertThat(storedToken()).isNotEqualTo(lost.token());
         eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("Verified"));
         assertThat(gitlab.count("POST /api/v4/runners/" + lost.id() + "/reset_authentication_token")).isEqualTo(1);
+    }
+
+    @Test
+    void theOperatorTakesOverTheRunnerTheCliCreatedInsteadOfCreatingASecond() throws IOException {
+        Cli created = cli("runner", "create", "--tenant", "java");
+        assertThat(created.code).as(created.err).isZero();
+        long id = gitlab.runners().keySet().iterator().next();
+
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerTokenReset");
+        eventually().untilAsserted(() -> assertThat(fetch().getStatus().runnerId()).isEqualTo(id));
+        assertThat(gitlab.runners()).containsOnlyKeys(id);
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1); // the CLI's
+    }
+
+    @Test
+    void theCliFindsTheRunnerTheOperatorCreatedEvenWithTheUidOlderOperatorsPutInItsDescription() throws IOException {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+        FakeGitLab.Runner runner = gitlab.runners().values().iterator().next();
+
+        Cli again = cli("runner", "create", "--tenant", "java");
+        assertThat(again.code).as(again.err).isZero();
+        assertThat(again.out).contains("runner " + runner.id + " exists already");
+
+        operator.stop();
+        operator = null;
+        runner.description = "buildfleet java " + fetch().getMetadata().getUid();
+        Cli legacy = cli("runner", "verify", "--tenant", "java");
+        assertThat(legacy.out).contains("runner " + runner.id + " exists");
+        assertThat(gitlab.runners()).hasSize(1);
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1); // the operator's
+    }
+
+    record Cli(int code, String out, String err) {
+    }
+
+    /** The real CLI, in-process, on the example fleet pointed at the fake GitLab. */
+    Cli cli(String... args) throws IOException {
+        Path file = Files.createTempFile("fleet", ".yaml");
+        try {
+            Files.writeString(file, Fixtures.exampleWith(root -> ((ObjectNode) root.get("config").get("gitlab"))
+                    .put("url", gitlab.url().toString()).put("allowInsecureHttp", true).put("timeoutSeconds", 5)
+                    .putArray("cidrs").add("127.0.0.1/32")));
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            List<String> all = new ArrayList<>(List.of(args));
+            all.addAll(List.of("-f", file.toString()));
+            int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true),
+                    Map.of("GITLAB_TOKEN", PAT));
+            return new Cli(code, out.toString(), err.toString());
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     @Test
