@@ -4,8 +4,10 @@ import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.config.Fleet;
 import dev.buildfleet.gitlab.AccessScope;
 import dev.buildfleet.gitlab.GitLabConnections;
+import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.gitlab.GitLabRunners;
 import dev.buildfleet.gitlab.HttpGitLabRunners;
+import dev.buildfleet.gitlab.RunnerDrift;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.TenantResolver;
 import dev.buildfleet.operator.RunnerStep;
@@ -86,8 +88,9 @@ final class RunnerCommand extends CommandGroup {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create the tenant's runner (POST /api/v4/user/runners) unless one with its description "
-                    + "exists; prints its id and token expiry.")
+            description = "Create the tenant's runner (POST /api/v4/user/runners) and print its id and token expiry; "
+                    + "when the tenant has one already (made by this command or the operator), set its tags and "
+                    + "flags as in the fleet file (PUT /api/v4/runners/:id) and say what changed.")
     static final class Create extends GroupCommand<RunnerCommand> {
         @CommandLine.Mixin
         TenantOptions options = new TenantOptions();
@@ -100,9 +103,7 @@ final class RunnerCommand extends CommandGroup {
             PrintWriter out = spec.commandLine().getOut();
             Optional<Long> existing = t.findRunner();
             if (existing.isPresent()) {
-                out.println(options.tenant + ": runner " + existing.get() + " exists already ('"
-                        + t.settings().description() + "'); nothing created. `buildfleet runner rotate --token-out "
-                        + "FILE` gives it a new token");
+                converge(out, t, existing.get());
                 out.flush();
                 return 0;
             }
@@ -117,6 +118,21 @@ final class RunnerCommand extends CommandGroup {
             }
             out.flush();
             return 0;
+        }
+
+        /** Sets an existing runner's tags and flags as in the spec; writes only when something differs. */
+        private void converge(PrintWriter out, Target t, long id) {
+            out.println(options.tenant + ": runner " + id + " exists already; nothing created. `buildfleet runner "
+                    + "rotate --token-out FILE` gives it a new token");
+            GitLabRunners.RunnerSettings actual = t.gitlab().get(id).orElseThrow(() -> new GitLabFault(
+                    GitLabFault.Reason.GitLabError, "runner " + id + " was listed but is gone; run the command again"));
+            List<String> drift = RunnerDrift.of(actual, t.settings());
+            if (drift.isEmpty()) {
+                out.println("  tags and flags are as in the fleet file; nothing changed");
+                return;
+            }
+            t.gitlab().update(id, t.settings());
+            out.println("  updated as in the fleet file: " + String.join(", ", drift));
         }
     }
 
@@ -146,14 +162,12 @@ final class RunnerCommand extends CommandGroup {
                 return Main.INVALID_INPUT;
             }
             GitLabRunners.RunnerSettings actual = t.gitlab().get(id.get()).orElseThrow();
-            boolean same = new java.util.TreeSet<>(actual.tags()).equals(new java.util.TreeSet<>(t.settings().tags()))
-                    && actual.runUntagged() == t.settings().runUntagged() && actual.paused() == t.settings().paused()
-                    && actual.locked() == t.settings().locked()
-                    && java.util.Objects.equals(actual.accessLevel(), t.settings().accessLevel());
+            List<String> drift = RunnerDrift.of(actual, t.settings());
             out.println(options.tenant + ": runner " + id.get() + " exists; tags " + actual.tags()
-                    + (same ? ", as in the spec" : ", differs from the spec (the operator corrects it)"));
+                    + (drift.isEmpty() ? ", as in the spec" : "; differs from the spec: " + String.join(", ", drift)
+                    + " (`buildfleet runner create` or the operator corrects it)"));
             out.flush();
-            return same ? 0 : Main.INVALID_INPUT;
+            return drift.isEmpty() ? 0 : Main.INVALID_INPUT;
         }
     }
 

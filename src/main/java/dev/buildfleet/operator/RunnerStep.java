@@ -5,6 +5,7 @@ import dev.buildfleet.api.RunnerCreateSpec;
 import dev.buildfleet.gitlab.AccessScope;
 import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.gitlab.GitLabRunners;
+import dev.buildfleet.gitlab.RunnerDrift;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.RunnerDescription;
@@ -25,7 +26,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -122,9 +122,10 @@ public final class RunnerStep {
                         + " new expiry " + current.expiresAt() + "; the runner rolls onto it");
             }
             Optional<GitLabRunners.RunnerSettings> actual = gitlab.get(current.id());
-            if (actual.isPresent() && differs(actual.get(), wanted)) {
+            List<String> drift = actual.map(a -> RunnerDrift.of(a, wanted)).orElse(List.of());
+            if (!drift.isEmpty()) {
                 gitlab.update(current.id(), wanted);
-                events.add("RunnerUpdated:tags and flags of runner " + current.id() + " set as in the spec");
+                events.add("RunnerUpdated:runner " + current.id() + " set as in the spec: " + String.join(", ", drift));
             }
             return new Result(Conditions.of(RUNNER_REGISTERED, true, reason, "runner " + current.id() + " is "
                     + "registered in GitLab; its token " + (current.expiresAt() == null ? "does not expire"
@@ -222,16 +223,6 @@ public final class RunnerStep {
                 Boolean.TRUE.equals(c.runUntagged()),
                 c.accessLevel() == null ? "ref_protected" : c.accessLevel().name().toLowerCase(java.util.Locale.ROOT),
                 c.locked() == null || c.locked(), Boolean.TRUE.equals(c.paused()), c.maximumTimeout());
-    }
-
-    private static boolean differs(GitLabRunners.RunnerSettings actual, GitLabRunners.RunnerSettings wanted) {
-        return !Objects.equals(new java.util.TreeSet<>(actual.tags()), new java.util.TreeSet<>(wanted.tags()))
-                || actual.runUntagged() != wanted.runUntagged()
-                || !Objects.equals(actual.accessLevel(), wanted.accessLevel())
-                || actual.locked() != wanted.locked()
-                || actual.paused() != wanted.paused()
-                || !Objects.equals(actual.description(), wanted.description())
-                || (wanted.maximumTimeout() != null && !wanted.maximumTimeout().equals(actual.maximumTimeout()));
     }
 
     /** The settings buildfleet keeps in GitLab for this tenant's runner (also used by the CLI). */

@@ -99,6 +99,33 @@ class RunnerCliTest {
     }
 
     @Test
+    void createOnAnExistingRunnerSetsItsTagsAndFlagsAsInTheFleetFileAndSaysWhatChanged() throws IOException {
+        Path fleet = fleet();
+        assertThat(Cli.runWithEnv(ENV, "runner", "create", "-f", fleet.toString(), "--tenant", "java").exitCode())
+                .isZero();
+        FakeGitLab.Runner runner = gitlab.runners().values().iterator().next();
+        Files.writeString(fleet, Files.readString(fleet).replace("groupId: 12, tags: [java, kaniko]",
+                "groupId: 12, tags: [java, big], paused: true, maximumTimeout: 7200"));
+
+        Cli converged = Cli.runWithEnv(ENV, "runner", "create", "-f", fleet.toString(), "--tenant", "java");
+        assertThat(converged.exitCode()).as(converged.err()).isZero();
+        assertThat(converged.out()).contains("runner " + runner.id + " exists already",
+                "tag_list [java, kaniko] -> [big, java]", "paused false -> true", "maximum_timeout null -> 7200")
+                .doesNotContain("run_untagged").doesNotContain("access_level");
+        assertThat(runner.tags).containsExactlyInAnyOrder("java", "big");
+        assertThat(runner.paused).isTrue();
+        assertThat(runner.maximumTimeout).isEqualTo(7200);
+        assertThat(gitlab.count("PUT /api/v4/runners/" + runner.id)).isEqualTo(1);
+
+        Cli same = Cli.runWithEnv(ENV, "runner", "create", "-f", fleet.toString(), "--tenant", "java");
+        assertThat(same.exitCode()).as(same.err()).isZero();
+        assertThat(same.out()).contains("as in the fleet file; nothing changed");
+        assertThat(gitlab.count("PUT /api/v4/runners/")).isEqualTo(1); // none for the unchanged runner
+        assertThat(gitlab.runners()).hasSize(1);
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1);
+    }
+
+    @Test
     void aRunnerOfAnotherTenantWhoseNameStartsTheSameIsNeverTaken() throws IOException {
         Path fleet = fleet();
         long other = new HttpGitLabRunners(new HttpGitLabRunners.Connection(gitlab.url(), null, null,
