@@ -87,6 +87,18 @@ final class RunnerCommand extends CommandGroup {
         PrivateFile.write(file, token + "\n");
     }
 
+    /**
+     * Refuses a --token-out FILE that could not be written before anything is done in GitLab: a token that cannot be
+     * saved is lost (create) or lost with the old one revoked (rotate).
+     */
+    static void checkTokenOut(CommandLine cmd, Path file) {
+        String why = file == null ? null : PrivateFile.whyNotWritable(file);
+        if (why != null) {
+            throw new CommandLine.ParameterException(cmd, "--token-out " + file + ": " + why + "; nothing was done "
+                    + "in GitLab");
+        }
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create the tenant's runner (POST /api/v4/user/runners) and print its id and token expiry; "
                     + "when the tenant has one already (made by this command or the operator), set its tags and "
@@ -94,12 +106,14 @@ final class RunnerCommand extends CommandGroup {
     static final class Create extends GroupCommand<RunnerCommand> {
         @CommandLine.Mixin
         TenantOptions options = new TenantOptions();
-        @Option(names = "--token-out", paramLabel = "FILE", description = "Write the new runner token here (0600).")
+        @Option(names = "--token-out", paramLabel = "FILE",
+                description = "Write the new runner token here (mode 0600; an existing file is replaced atomically).")
         Path tokenOut;
 
         @Override
         public Integer call() throws IOException {
             Target t = parent.target(spec.commandLine(), options);
+            checkTokenOut(spec.commandLine(), tokenOut);
             PrintWriter out = spec.commandLine().getOut();
             Optional<Long> existing = t.findRunner();
             if (existing.isPresent()) {
@@ -177,12 +191,13 @@ final class RunnerCommand extends CommandGroup {
         @CommandLine.Mixin
         TenantOptions options = new TenantOptions();
         @Option(names = "--token-out", required = true, paramLabel = "FILE",
-                description = "Write the new runner token here (0600).")
+                description = "Write the new runner token here (mode 0600; an existing file is replaced atomically).")
         Path tokenOut;
 
         @Override
         public Integer call() throws IOException {
             Target t = parent.target(spec.commandLine(), options);
+            checkTokenOut(spec.commandLine(), tokenOut);
             PrintWriter out = spec.commandLine().getOut();
             Long id = t.findRunner().orElse(null);
             if (id == null) {

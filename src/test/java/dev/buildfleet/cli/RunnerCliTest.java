@@ -126,6 +126,39 @@ class RunnerCliTest {
     }
 
     @Test
+    void aTokenOutThatCannotBeWrittenIsRefusedBeforeAnythingIsDoneInGitLab() throws IOException {
+        Path fleet = fleet();
+        Path notADirectory = Files.writeString(tmp.resolve("plain-file"), "x");
+        Files.createDirectory(tmp.resolve("a-directory"));
+        for (String tokenOut : List.of(tmp.resolve("missing/token").toString(), notADirectory + "/token",
+                tmp.resolve("a-directory").toString(), "/proc/buildfleet-token")) {
+            Cli refused = Cli.runWithEnv(ENV, "runner", "create", "-f", fleet.toString(), "--tenant", "java",
+                    "--token-out", tokenOut);
+            assertThat(refused.exitCode()).as(tokenOut).isEqualTo(2);
+            assertThat(refused.err()).contains("--token-out " + tokenOut + ": ", "nothing was done in GitLab");
+        }
+        assertThat(gitlab.calls()).noneMatch(c -> c.startsWith("POST"));
+        assertThat(gitlab.runners()).isEmpty();
+
+        Cli created = Cli.runWithEnv(ENV, "runner", "create", "-f", fleet.toString(), "--tenant", "java");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        Cli rotate = Cli.runWithEnv(ENV, "runner", "rotate", "-f", fleet.toString(), "--tenant", "java",
+                "--token-out", tmp.resolve("missing/token").toString());
+        assertThat(rotate.exitCode()).isEqualTo(2);
+        assertThat(rotate.err()).contains("--token-out", "does not exist");
+        assertThat(gitlab.count("POST /api/v4/runners/")).isZero(); // the token was not reset
+
+        Path existing = Files.writeString(tmp.resolve("token"), "old\n");
+        Cli replaced = Cli.runWithEnv(ENV, "runner", "rotate", "-f", fleet.toString(), "--tenant", "java",
+                "--token-out", existing.toString());
+        assertThat(replaced.exitCode()).as(replaced.err()).isZero();
+        assertThat(Files.readString(existing).trim()).isEqualTo(gitlab.runners().values().iterator().next().token);
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
+    @Test
     void aRunnerOfAnotherTenantWhoseNameStartsTheSameIsNeverTaken() throws IOException {
         Path fleet = fleet();
         long other = new HttpGitLabRunners(new HttpGitLabRunners.Connection(gitlab.url(), null, null,
