@@ -57,6 +57,8 @@ public final class FakeGitLab implements AutoCloseable {
         public volatile Integer maximumTimeout;
         public volatile String token;
         public volatile Instant tokenExpiresAt;
+        /** Set by POST /runners/verify, which GitLab counts as contact from the runner; null: never contacted. */
+        public volatile Instant contactedAt;
 
         Runner(long id) {
             this.id = id;
@@ -165,6 +167,7 @@ public final class FakeGitLab implements AutoCloseable {
             if (r == null) {
                 reply(ex, 403, JSON.createObjectNode().put("message", "403 Forbidden"));
             } else {
+                r.contactedAt = Instant.now();
                 reply(ex, 200, tokenJson(r).put("id", r.id));
             }
         } else if (method.equals("POST") && path.equals("/api/v4/runners")) {
@@ -206,6 +209,11 @@ public final class FakeGitLab implements AutoCloseable {
                     n.putNull("maximum_timeout");
                 } else {
                     n.put("maximum_timeout", r.maximumTimeout);
+                }
+                if (r.contactedAt == null) {
+                    n.putNull("contacted_at");
+                } else {
+                    n.put("contacted_at", r.contactedAt.toString());
                 }
                 reply(ex, 200, n);
             } else if (method.equals("PUT")) {

@@ -59,6 +59,7 @@ class RunnerLifecycleTest {
 
     final Fleet fleet = Fixtures.example();
     final FakeGitLab gitlab = FakeGitLab.started().accessToken(PAT, "create_runner", "manage_runner", "read_api");
+    final MovableClock clock = new MovableClock();
     Operator operator;
 
     @BeforeEach
@@ -91,7 +92,9 @@ class RunnerLifecycleTest {
 
     void startOperator() {
         operator = BuildfleetOperator.create(client, fleet.config(), new SimpleMeterRegistry(),
-                BuildfleetOperator.Options.SINGLE, new InMemoryTenantStorage(), gitlabClient(), Duration.ofMillis(200));
+                BuildfleetOperator.Options.SINGLE, BuildfleetOperator.Integrations.DEFAULT
+                        .withStorage(new InMemoryTenantStorage()).withGitLab(gitlabClient(), Duration.ofMillis(200))
+                        .withClock(clock));
         operator.start();
     }
 
@@ -164,6 +167,36 @@ class RunnerLifecycleTest {
         client.resources(BuildTenant.class).withName("java").delete();
         eventually().untilAsserted(() -> assertThat(fetch()).isNull());
         assertThat(gitlab.runners()).isEmpty();
+    }
+
+    @Test
+    void passesOverAHealthyTenantReadTheRunnerAndDoNotKeepVerifyingItsToken() {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+        eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("Verified"));
+        FakeGitLab.Runner runner = gitlab.runners().values().iterator().next();
+        long verifies = gitlab.count("POST /api/v4/runners/verify");
+        Instant contacted = runner.contactedAt;
+        assertThat(verifies).isEqualTo(1); // the new token, once
+        assertThat(contacted).isNotNull();
+
+        for (int i = 0; i < 5; i++) {
+            long reads = gitlab.count("GET /api/v4/runners/" + runner.id);
+            wake();
+            eventually().untilAsserted(() -> assertThat(gitlab.count("GET /api/v4/runners/" + runner.id))
+                    .isGreaterThan(reads));
+        }
+        assertThat(gitlab.count("POST /api/v4/runners/verify")).isEqualTo(verifies);
+        assertThat(runner.contactedAt).isEqualTo(contacted);
+        assertThat(registered().getReason()).isEqualTo("Verified");
+
+        clock.advance(Duration.ofHours(25));
+        wake();
+        eventually().untilAsserted(() -> assertThat(gitlab.count("POST /api/v4/runners/verify"))
+                .isEqualTo(verifies + 1));
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1);
+        assertThat(gitlab.count("POST /api/v4/runners/" + runner.id + "/reset")).isZero();
     }
 
     @Test
@@ -274,6 +307,7 @@ class RunnerLifecycleTest {
         String firstIdentity = tokenIdentity();
 
         runner.tokenExpiresAt = Instant.now().plus(Duration.ofDays(3)); // inside the 7-day margin
+        clock.advance(Duration.ofHours(25)); // found by the daily verification
         wake();
         eventually().untilAsserted(() -> assertThat(storedToken()).isNotEqualTo(firstToken));
         await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
@@ -362,6 +396,7 @@ class RunnerLifecycleTest {
         assertThat(fetch().getStatus().runnerId()).isEqualTo(given.id());
 
         gitlab.runners().get(given.id()).token = "glrt-reset-elsewhere"; // the given token stops working
+        clock.advance(Duration.ofHours(25)); // found by the daily verification
         wake();
         eventually().untilAsserted(() -> {
             assertThat(registered().getReason()).isEqualTo("RunnerOrphaned");
