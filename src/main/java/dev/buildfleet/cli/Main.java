@@ -67,7 +67,9 @@ public final class Main implements Runnable {
                 return STORAGE_FAULT;
             }
             if (ex instanceof GitLabFault fault) {
-                cmd.getErr().println("buildfleet: " + fault.reason() + ": " + fault.getMessage());
+                cmd.getErr().println("buildfleet: " + fault.reason() + ": " + fault.getMessage()
+                        + (fault.reason() == GitLabFault.Reason.GitLabUnreachable
+                        ? "; not retried: run the command again once GitLab answers" : ""));
                 return GITLAB_FAULT;
             }
             if (ex instanceof CacheRegistryFault fault) {

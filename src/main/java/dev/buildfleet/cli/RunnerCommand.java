@@ -2,9 +2,12 @@ package dev.buildfleet.cli;
 
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.config.Fleet;
+import dev.buildfleet.gitlab.AccessScope;
 import dev.buildfleet.gitlab.GitLabConnections;
+import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.gitlab.GitLabRunners;
 import dev.buildfleet.gitlab.HttpGitLabRunners;
+import dev.buildfleet.gitlab.RunnerDrift;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.TenantResolver;
 import dev.buildfleet.operator.RunnerStep;
@@ -26,7 +29,7 @@ import java.util.stream.Collectors;
 @Command(name = "runner", mixinStandardHelpOptions = true,
         description = {"Create, verify, rotate and delete a tenant's runner in GitLab (runner authentication tokens).",
                 "The GitLab access token comes from the environment: " + RunnerCommand.TOKEN_ENV + " (scopes "
-                        + "create_runner, manage_runner; never an argument). The runner token is printed nowhere: "
+                        + AccessScope.NEEDED + "; never an argument). The runner token is printed nowhere: "
                         + "--token-out FILE writes it with mode 0600."},
         subcommands = {RunnerCommand.Create.class, RunnerCommand.Verify.class, RunnerCommand.Rotate.class,
                 RunnerCommand.Delete.class},
@@ -48,6 +51,10 @@ final class RunnerCommand extends CommandGroup {
     /** The tenant, resolved, with its runner settings; refuses given-token tenants. */
     record Target(BuildTenant tenant, ResolvedTenant resolved, GitLabRunners.RunnerSettings settings,
                   GitLabRunners gitlab) {
+        /** The tenant's runner, whether this CLI or the operator created it. */
+        Optional<Long> findRunner() {
+            return RunnerStep.findRunner(gitlab, tenant, settings);
+        }
     }
 
     Target target(CommandLine cmd, TenantOptions options) {
@@ -64,7 +71,7 @@ final class RunnerCommand extends CommandGroup {
         String token = main.env.get(TOKEN_ENV);
         if (token == null || token.isBlank()) {
             throw new CommandLine.ParameterException(cmd, TOKEN_ENV + " is not set: export a GitLab access token "
-                    + "with the create_runner and manage_runner scopes in " + TOKEN_ENV);
+                    + "with the scopes " + AccessScope.NEEDED + " in " + TOKEN_ENV);
         }
         return new Target(tenant, resolved, RunnerStep.settingsOf(tenant, resolved),
                 new HttpGitLabRunners(GitLabConnections.of(fleet.config().gitlab()), token));
@@ -80,24 +87,37 @@ final class RunnerCommand extends CommandGroup {
         PrivateFile.write(file, token + "\n");
     }
 
+    /**
+     * Refuses a --token-out FILE that could not be written before anything is done in GitLab: a token that cannot be
+     * saved is lost (create) or lost with the old one revoked (rotate).
+     */
+    static void checkTokenOut(CommandLine cmd, Path file) {
+        String why = file == null ? null : PrivateFile.whyNotWritable(file);
+        if (why != null) {
+            throw new CommandLine.ParameterException(cmd, "--token-out " + file + ": " + why + "; nothing was done "
+                    + "in GitLab");
+        }
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create the tenant's runner (POST /api/v4/user/runners) unless one with its description "
-                    + "exists; prints its id and token expiry.")
+            description = "Create the tenant's runner (POST /api/v4/user/runners) and print its id and token expiry; "
+                    + "when the tenant has one already (made by this command or the operator), set its tags and "
+                    + "flags as in the fleet file (PUT /api/v4/runners/:id) and say what changed.")
     static final class Create extends GroupCommand<RunnerCommand> {
         @CommandLine.Mixin
         TenantOptions options = new TenantOptions();
-        @Option(names = "--token-out", paramLabel = "FILE", description = "Write the new runner token here (0600).")
+        @Option(names = "--token-out", paramLabel = "FILE",
+                description = "Write the new runner token here (mode 0600; an existing file is replaced atomically).")
         Path tokenOut;
 
         @Override
         public Integer call() throws IOException {
             Target t = parent.target(spec.commandLine(), options);
+            checkTokenOut(spec.commandLine(), tokenOut);
             PrintWriter out = spec.commandLine().getOut();
-            Optional<Long> existing = t.gitlab().findByDescription(t.settings());
+            Optional<Long> existing = t.findRunner();
             if (existing.isPresent()) {
-                out.println(options.tenant + ": runner " + existing.get() + " exists already ('"
-                        + t.settings().description() + "'); nothing created. `buildfleet runner rotate --token-out "
-                        + "FILE` gives it a new token");
+                converge(out, t, existing.get());
                 out.flush();
                 return 0;
             }
@@ -112,6 +132,21 @@ final class RunnerCommand extends CommandGroup {
             }
             out.flush();
             return 0;
+        }
+
+        /** Sets an existing runner's tags and flags as in the spec; writes only when something differs. */
+        private void converge(PrintWriter out, Target t, long id) {
+            out.println(options.tenant + ": runner " + id + " exists already; nothing created. `buildfleet runner "
+                    + "rotate --token-out FILE` gives it a new token");
+            GitLabRunners.RunnerSettings actual = t.gitlab().get(id).orElseThrow(() -> new GitLabFault(
+                    GitLabFault.Reason.GitLabError, "runner " + id + " was listed but is gone; run the command again"));
+            List<String> drift = RunnerDrift.of(actual, t.settings());
+            if (drift.isEmpty()) {
+                out.println("  tags and flags are as in the fleet file; nothing changed");
+                return;
+            }
+            t.gitlab().update(id, t.settings());
+            out.println("  updated as in the fleet file: " + String.join(", ", drift));
         }
     }
 
@@ -134,21 +169,19 @@ final class RunnerCommand extends CommandGroup {
                 out.flush();
                 return 0;
             }
-            Optional<Long> id = t.gitlab().findByDescription(t.settings());
+            Optional<Long> id = t.findRunner();
             if (id.isEmpty()) {
                 out.println(options.tenant + ": no runner '" + t.settings().description() + "' in GitLab");
                 out.flush();
                 return Main.INVALID_INPUT;
             }
             GitLabRunners.RunnerSettings actual = t.gitlab().get(id.get()).orElseThrow();
-            boolean same = new java.util.TreeSet<>(actual.tags()).equals(new java.util.TreeSet<>(t.settings().tags()))
-                    && actual.runUntagged() == t.settings().runUntagged() && actual.paused() == t.settings().paused()
-                    && actual.locked() == t.settings().locked()
-                    && java.util.Objects.equals(actual.accessLevel(), t.settings().accessLevel());
+            List<String> drift = RunnerDrift.of(actual, t.settings());
             out.println(options.tenant + ": runner " + id.get() + " exists; tags " + actual.tags()
-                    + (same ? ", as in the spec" : ", differs from the spec (the operator corrects it)"));
+                    + (drift.isEmpty() ? ", as in the spec" : "; differs from the spec: " + String.join(", ", drift)
+                    + " (`buildfleet runner create` or the operator corrects it)"));
             out.flush();
-            return same ? 0 : Main.INVALID_INPUT;
+            return drift.isEmpty() ? 0 : Main.INVALID_INPUT;
         }
     }
 
@@ -158,14 +191,15 @@ final class RunnerCommand extends CommandGroup {
         @CommandLine.Mixin
         TenantOptions options = new TenantOptions();
         @Option(names = "--token-out", required = true, paramLabel = "FILE",
-                description = "Write the new runner token here (0600).")
+                description = "Write the new runner token here (mode 0600; an existing file is replaced atomically).")
         Path tokenOut;
 
         @Override
         public Integer call() throws IOException {
             Target t = parent.target(spec.commandLine(), options);
+            checkTokenOut(spec.commandLine(), tokenOut);
             PrintWriter out = spec.commandLine().getOut();
-            Long id = t.gitlab().findByDescription(t.settings()).orElse(null);
+            Long id = t.findRunner().orElse(null);
             if (id == null) {
                 out.println(options.tenant + ": no runner '" + t.settings().description() + "' in GitLab; "
                         + "`buildfleet runner create` creates it");
@@ -197,7 +231,7 @@ final class RunnerCommand extends CommandGroup {
             }
             Target t = parent.target(spec.commandLine(), options);
             PrintWriter out = spec.commandLine().getOut();
-            Optional<Long> id = t.gitlab().findByDescription(t.settings());
+            Optional<Long> id = t.findRunner();
             if (id.isEmpty()) {
                 out.println(options.tenant + ": no runner '" + t.settings().description() + "' in GitLab; nothing "
                         + "to delete");

@@ -47,7 +47,7 @@ public record FleetConfig(
     /**
      * GitLab: {@code url}, {@code cidrs} and {@code ports} are where runners reach it. For the operator's own calls
      * (creating, rotating and deleting runners): {@code accessTokenSecret} holds an access token with the
-     * create_runner and manage_runner scopes; {@code caBundle} is a PEM file of the CAs to trust (default: the JDK's);
+     * create_runner, manage_runner and read_api scopes (or api); {@code caBundle} is a PEM file of the CAs to trust (default: the JDK's);
      * {@code proxy} an http://host:port proxy; {@code timeoutSeconds} per request (default 30);
      * {@code tokenRotationMarginDays}: reset a runner token this long before it expires (default 7).
      */

@@ -2,13 +2,14 @@ package dev.buildfleet.gitlab;
 
 /**
  * Why a GitLab call failed, in words an operator condition can show ({@link #reason()} is the condition reason).
- * Messages never carry the access token nor a runner token.
+ * Messages never carry the access token nor a runner token, and never say whether the call is retried: the operator
+ * retries, the CLI does not, so each caller adds that.
  */
 public final class GitLabFault extends RuntimeException {
     public enum Reason {
         /** Connection refused, timed out, or GitLab answered 5xx: nothing is known to have changed. */
         GitLabUnreachable,
-        /** 401/403: the access token is wrong, expired, or lacks the scope the call needs. */
+        /** 401: the access token is unknown, expired or revoked; 403: it lacks the call's scope or the rights. */
         GitLabAccessDenied,
         /** 410: legacy registration tokens are disabled (GitLab >= 17.0); use runner authentication tokens. */
         LegacyRegistrationRemoved,

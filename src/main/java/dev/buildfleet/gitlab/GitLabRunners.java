@@ -2,6 +2,7 @@ package dev.buildfleet.gitlab;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * A tenant runner's lifecycle in GitLab with runner authentication tokens (glrt-, GitLab >= 15.10; legacy
@@ -10,14 +11,15 @@ import java.util.Optional;
  */
 public interface GitLabRunners {
 
-    /** POST /api/v4/user/runners (access token scope {@code create_runner}). */
+    /** POST /api/v4/user/runners (access token scope create_runner or api). */
     RunnerToken create(RunnerSettings settings);
 
     /**
-     * The runner in the settings' scope (instance, group or project) whose description is exactly
-     * {@code settings.description()}, if any: how a runner created before a crash is found again.
+     * The oldest runner in the settings' scope (instance, group or project) whose description matches, if any: how a
+     * runner created before a crash, or by the other of operator and CLI, is found again. Lists runners with
+     * GET /runners/all, /groups/:id/runners or /projects/:id/runners (scope read_api or api: not manage_runner).
      */
-    Optional<Long> findByDescription(RunnerSettings settings);
+    Optional<Long> find(RunnerSettings scope, Predicate<String> description);
 
     /**
      * POST /api/v4/runners/verify: the runner's id and token expiry as GitLab knows them (the token field is the one
@@ -25,16 +27,21 @@ public interface GitLabRunners {
      */
     RunnerToken verify(String token);
 
-    /** GET /api/v4/runners/:id: the runner's current settings, or empty when it no longer exists. */
+    /**
+     * GET /api/v4/runners/:id (scope manage_runner, read_api or api): the runner's current settings, or empty when it
+     * no longer exists.
+     */
     Optional<RunnerSettings> get(long runnerId);
 
-    /** POST /api/v4/runners/:id/reset_authentication_token (scope {@code manage_runner}); the old token stops working. */
+    /**
+     * POST /api/v4/runners/:id/reset_authentication_token (scope manage_runner or api); the old token stops working.
+     */
     RunnerToken resetToken(long runnerId);
 
-    /** PUT /api/v4/runners/:id with tags and flags (scope {@code manage_runner}). */
+    /** PUT /api/v4/runners/:id with tags and flags (scope manage_runner or api). */
     void update(long runnerId, RunnerSettings settings);
 
-    /** DELETE /api/v4/runners/:id (scope {@code manage_runner}); a runner already gone is not an error. */
+    /** DELETE /api/v4/runners/:id (scope manage_runner or api); a runner already gone is not an error. */
     void delete(long runnerId);
 
     /** A runner's id, token and expiry (null when the instance sets no expiry). */

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * {@link GitLabRunners} on the JDK HttpClient. Not gitlab4j-api: it would add a client stack and an old Jackson for
@@ -95,27 +96,30 @@ public final class HttpGitLabRunners implements GitLabRunners {
         if (s.projectId() != null) {
             body.put("project_id", s.projectId());
         }
-        JsonNode r = send("POST", "user/runners", body, "create_runner", "create a runner");
+        JsonNode r = send("POST", "user/runners", body, AccessScope.CREATE, "create a runner");
         return token(r, r.path("id").asLong());
     }
 
     @Override
-    public Optional<Long> findByDescription(RunnerSettings s) {
+    public Optional<Long> find(RunnerSettings s, Predicate<String> description) {
         String path = switch (s.type()) {
             case "group_type" -> "groups/" + s.groupId() + "/runners?type=group_type";
             case "project_type" -> "projects/" + s.projectId() + "/runners?type=project_type";
             default -> "runners/all?type=instance_type";
         };
+        Optional<Long> oldest = Optional.empty();
         for (int page = 1; ; page++) {
-            JsonNode list = send("GET", path + "&per_page=" + PER_PAGE + "&page=" + page, null, "manage_runner",
+            JsonNode list = send("GET", path + "&per_page=" + PER_PAGE + "&page=" + page, null, AccessScope.LIST,
                     "list runners");
             for (JsonNode runner : list) {
-                if (s.description().equals(runner.path("description").asText())) {
-                    return Optional.of(runner.path("id").asLong());
+                long id = runner.path("id").asLong();
+                if (description.test(runner.path("description").asText(null))
+                        && (oldest.isEmpty() || id < oldest.get())) {
+                    oldest = Optional.of(id);
                 }
             }
             if (list.size() < PER_PAGE) {
-                return Optional.empty();
+                return oldest;
             }
         }
     }
@@ -133,7 +137,7 @@ public final class HttpGitLabRunners implements GitLabRunners {
     public Optional<RunnerSettings> get(long runnerId) {
         JsonNode r;
         try {
-            r = send("GET", "runners/" + runnerId, null, "manage_runner", "read runner " + runnerId);
+            r = send("GET", "runners/" + runnerId, null, AccessScope.READ, "read runner " + runnerId);
         } catch (GitLabFault fault) {
             if (fault.getMessage().contains("HTTP 404")) {
                 return Optional.empty();
@@ -151,20 +155,20 @@ public final class HttpGitLabRunners implements GitLabRunners {
 
     @Override
     public RunnerToken resetToken(long runnerId) {
-        JsonNode r = send("POST", "runners/" + runnerId + "/reset_authentication_token", null, "manage_runner",
+        JsonNode r = send("POST", "runners/" + runnerId + "/reset_authentication_token", null, AccessScope.MANAGE,
                 "reset the runner's token");
         return token(r, runnerId);
     }
 
     @Override
     public void update(long runnerId, RunnerSettings s) {
-        send("PUT", "runners/" + runnerId, settingsBody(s), "manage_runner", "update runner " + runnerId);
+        send("PUT", "runners/" + runnerId, settingsBody(s), AccessScope.MANAGE, "update runner " + runnerId);
     }
 
     @Override
     public void delete(long runnerId) {
         try {
-            send("DELETE", "runners/" + runnerId, null, "manage_runner", "delete runner " + runnerId);
+            send("DELETE", "runners/" + runnerId, null, AccessScope.MANAGE, "delete runner " + runnerId);
         } catch (GitLabFault fault) {
             if (fault.getMessage().contains("HTTP 404")) {
                 return;
@@ -197,10 +201,10 @@ public final class HttpGitLabRunners implements GitLabRunners {
     }
 
     /**
-     * @param scope the access-token scope the call needs (null: authenticated by the runner token in the body)
+     * @param scope the access-token scopes the call takes (null: authenticated by the runner token in the body)
      * @param what  what the call does, for messages
      */
-    private JsonNode send(String method, String path, JsonNode body, String scope, String what) {
+    private JsonNode send(String method, String path, JsonNode body, AccessScope scope, String what) {
         HttpRequest.Builder request = HttpRequest.newBuilder(api.resolve(path)).timeout(timeout)
                 .header("Accept", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -232,7 +236,9 @@ public final class HttpGitLabRunners implements GitLabRunners {
         }
         String detail = "could not " + what + ": HTTP " + code;
         if (code >= 500) {
-            throw new GitLabFault(GitLabFault.Reason.GitLabUnreachable, detail + " (GitLab failing; retrying)");
+            // Whether to retry is the caller's to say: the operator does, the CLI does not.
+            throw new GitLabFault(GitLabFault.Reason.GitLabUnreachable, detail + ": GitLab failed (server error)"
+                    + messageOf(response.body()));
         }
         if (code == 410) {
             throw new GitLabFault(GitLabFault.Reason.LegacyRegistrationRemoved, detail + ": legacy runner "
@@ -243,11 +249,27 @@ public final class HttpGitLabRunners implements GitLabRunners {
             throw new GitLabFault(GitLabFault.Reason.RunnerOrphaned, detail + ": the runner token is no longer "
                     + "valid in GitLab (the runner was deleted or its token reset or expired)");
         }
-        if (code == 401 || code == 403) {
-            throw new GitLabFault(GitLabFault.Reason.GitLabAccessDenied, detail + ": the GitLab access token was "
-                    + "refused; it needs the " + scope + " scope (and rights on the runner's group or project)");
+        if (code == 401) {
+            throw new GitLabFault(GitLabFault.Reason.GitLabAccessDenied, detail + ": GitLab does not accept the "
+                    + "access token: it is unknown, expired or revoked; give a valid one");
+        }
+        if (code == 403) {
+            throw new GitLabFault(GitLabFault.Reason.GitLabAccessDenied, detail + (insufficientScope(response.body())
+                    ? ": the access token lacks the scope this call needs: " + scope.needs()
+                    : ": GitLab refused" + messageOf(response.body()) + "; the call needs scope " + scope.needs()
+                    + " and the token's user needs rights on the runner's group or project (an administrator for "
+                    + "instance runners)"));
         }
         throw new GitLabFault(GitLabFault.Reason.GitLabError, detail + messageOf(response.body()));
+    }
+
+    /** GitLab answers a missing scope with {"error": "insufficient_scope", ...}, a missing right otherwise. */
+    private static boolean insufficientScope(String body) {
+        try {
+            return "insufficient_scope".equals(JSON.readTree(body).path("error").asText());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** GitLab's own error text ({"message": ...} or {"error": ...}), which never holds a token. */

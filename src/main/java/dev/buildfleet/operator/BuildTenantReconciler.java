@@ -188,7 +188,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             runner = new RunnerStep(gitlab, context.getClient(), clock, config.gitlab().rotationMargin()).run(tenant,
                     resolved, last != null ? last.runnerId() : old == null ? null : old.runnerId(),
                     last != null ? last.tokenExpiresAt() : old == null ? null : old.tokenExpiresAt(),
-                    secrets.get(Names.RUNNER_TOKEN_SECRET));
+                    last != null ? last.verification() : null, secrets.get(Names.RUNNER_TOKEN_SECRET));
             latestRunner.put(name, runner);
             cached = cache.run(resolved, latestCache.getOrDefault(name, old == null ? null : old.cache()),
                     secrets.get(Names.CACHE_REGISTRY_HTPASSWD_SECRET),
@@ -250,7 +250,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             control.rescheduleAfter(storageOk && !rotating ? STORAGE_REFRESH : STORAGE_RETRY);
         }
         if (runner != null && (gitlab != null || !runner.registered())) {
-            // Verify and rotate on a schedule too; retry sooner while GitLab fails.
+            // Check and rotate on a schedule too (RunnerStep decides when to verify); retry sooner while GitLab fails.
             Duration next = runner.registered() ? STORAGE_REFRESH : gitlabRetry;
             control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, next.toMillis()))
                     .orElse(next.toMillis()));

@@ -2,10 +2,13 @@ package dev.buildfleet.operator;
 
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.RunnerCreateSpec;
+import dev.buildfleet.gitlab.AccessScope;
 import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.gitlab.GitLabRunners;
+import dev.buildfleet.gitlab.RunnerDrift;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
+import dev.buildfleet.model.RunnerDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -23,15 +26,17 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The tenant's runner in GitLab, seen from the reconciler. Create mode: find or create the runner (one per tenant,
- * found again by its unique description, so a crash between create and saving the token never leaves a second
- * runner), keep its token only in the Secret {@value Names#RUNNER_TOKEN_SECRET}, verify it on every pass, reset it
- * before it expires, and correct tags and flags. Given-token mode: verify the given token, never create anything.
- * A GitLab fault only sets RunnerRegistered=False; it never deletes anything.
+ * found again by its description whether the operator or the CLI created it, so a crash between create and saving
+ * the token never leaves a second runner), keep its token only in the Secret {@value Names#RUNNER_TOKEN_SECRET},
+ * reset it before it expires, and correct tags and flags. The token is verified (POST /runners/verify, which GitLab
+ * counts as the runner's contact) only when it is new to this process, was just created or reset, after a failed
+ * pass, once a day, or near its expiry; every other pass reads the runner with the management API (GET
+ * /runners/:id), which also finds it deleted. Given-token mode: verify the given token as seldom, never create
+ * anything. A GitLab fault only sets RunnerRegistered=False; it never deletes anything.
  */
 public final class RunnerStep {
     static final String RUNNER_REGISTERED = "RunnerRegistered";
@@ -41,11 +46,12 @@ public final class RunnerStep {
     static final String FORCE_REMOVE_ANNOTATION = "buildfleet.dev/force-remove-runner";
 
     /**
-     * @param tokenSecret the Secret to write (a new token), or null to leave it as it is
-     * @param identity    for the runner's pod template: changes when the token changes; null in given-token mode
+     * @param tokenSecret  the Secret to write (a new token), or null to leave it as it is
+     * @param identity     for the runner's pod template: changes when the token changes; null in given-token mode
+     * @param verification the standing verification of the token, for the next pass; null to verify then
      */
     record Result(Condition condition, Long runnerId, String tokenExpiresAt, Secret tokenSecret, String identity,
-                  List<String> events) {
+                  List<String> events, TokenVerification verification) {
         boolean registered() {
             return "True".equals(condition.getStatus());
         }
@@ -64,20 +70,23 @@ public final class RunnerStep {
     }
 
     /**
-     * @param lastId     the runner id last known (the process's own, else the tenant's status)
-     * @param lastExpiry the token expiry last known
-     * @param cached     the owned token Secret from the informer cache (read from the API server when absent)
+     * @param lastId       the runner id last known (the process's own, else the tenant's status)
+     * @param lastExpiry   the token expiry last known
+     * @param verification the last verification of the token this process made, or null (none yet, the token was
+     *                     just created or reset, or the last pass failed): then the token is verified
+     * @param cached       the owned token Secret from the informer cache (read from the API server when absent)
      */
-    Result run(BuildTenant tenant, ResolvedTenant t, Long lastId, String lastExpiry, Secret cached) {
+    Result run(BuildTenant tenant, ResolvedTenant t, Long lastId, String lastExpiry, TokenVerification verification,
+               Secret cached) {
         if (t.runnerCreate() == null) {
-            return givenToken(t, lastId, lastExpiry);
+            return givenToken(t, lastId, lastExpiry, verification);
         }
         List<String> events = new ArrayList<>();
         if (gitlab == null) {
             return new Result(Conditions.of(RUNNER_REGISTERED, false, "GitLabNotConfigured", "the operator holds no "
-                    + "GitLab access token: set config.gitlab.accessTokenSecret (scopes create_runner, manage_runner),"
+                    + "GitLab access token: set config.gitlab.accessTokenSecret (scopes " + AccessScope.NEEDED + "),"
                     + " or give the tenant spec.gitlab.runner.tokenSecretRef"), lastId, lastExpiry, null, null,
-                    events);
+                    events, null);
         }
         GitLabRunners.RunnerSettings wanted = settings(tenant, t);
         Secret secret = cached != null ? cached : client.secrets().inNamespace(t.namespace())
@@ -85,9 +94,22 @@ public final class RunnerStep {
         String token = tokenOf(secret, Names.RUNNER_TOKEN_KEY);
         try {
             GitLabRunners.RunnerToken current = null;
-            if (token != null) {
+            GitLabRunners.RunnerSettings actual = null;
+            if (token != null && !verifyDue(token, lastId, lastExpiry, verification, rotationMargin)) {
+                // The token stands verified: the management API says whether its runner still exists.
+                actual = gitlab.get(lastId).orElse(null);
+                if (actual != null) {
+                    current = new GitLabRunners.RunnerToken(lastId, token, lastExpiry);
+                } else {
+                    verification = null;
+                    events.add("RunnerTokenInvalid:runner " + lastId + " no longer exists in GitLab; finding the "
+                            + "tenant's runner again or creating it");
+                }
+            } else if (token != null) {
+                verification = null;
                 try {
                     current = gitlab.verify(token);
+                    verification = TokenVerification.of(token, Instant.now(clock));
                 } catch (GitLabFault fault) {
                     if (fault.reason() != GitLabFault.Reason.RunnerOrphaned) {
                         throw fault;
@@ -99,7 +121,7 @@ public final class RunnerStep {
             String reason = "Verified";
             Secret write = null;
             if (current == null) {
-                Optional<Long> existing = gitlab.findByDescription(wanted);
+                Optional<Long> existing = findRunner(gitlab, tenant, wanted);
                 if (existing.isPresent()) {
                     current = gitlab.resetToken(existing.get());
                     reason = "Adopted";
@@ -112,50 +134,81 @@ public final class RunnerStep {
                             + Names.RUNNER_TOKEN_SECRET);
                 }
                 write = tokenSecret(t, current.token());
-            } else if (expiresSoon(current.expiresAt())) {
+            } else if (expiresWithin(current.expiresAt(), rotationMargin)) {
                 current = gitlab.resetToken(current.id());
                 reason = "TokenRotated";
                 write = tokenSecret(t, current.token());
                 events.add("RunnerTokenRotated:the token of runner " + current.id() + " was reset before it expires;"
                         + " new expiry " + current.expiresAt() + "; the runner rolls onto it");
             }
-            Optional<GitLabRunners.RunnerSettings> actual = gitlab.get(current.id());
-            if (actual.isPresent() && differs(actual.get(), wanted)) {
+            if (write != null) {
+                verification = null; // the new token is verified at the next pass
+            }
+            if (actual == null) {
+                actual = gitlab.get(current.id()).orElse(null);
+            }
+            List<String> drift = actual == null ? List.of() : RunnerDrift.of(actual, wanted);
+            if (!drift.isEmpty()) {
                 gitlab.update(current.id(), wanted);
-                events.add("RunnerUpdated:tags and flags of runner " + current.id() + " set as in the spec");
+                events.add("RunnerUpdated:runner " + current.id() + " set as in the spec: " + String.join(", ", drift));
             }
             return new Result(Conditions.of(RUNNER_REGISTERED, true, reason, "runner " + current.id() + " is "
-                    + "registered in GitLab; its token " + (current.expiresAt() == null ? "does not expire"
-                    : "expires at " + current.expiresAt() + " and is reset " + rotationMargin.toDays()
-                    + " days before")), current.id(), current.expiresAt(), write,
-                    identity(current.id(), current.expiresAt()), events);
+                    + "registered in GitLab" + verifiedAt(verification) + "; its token "
+                    + (current.expiresAt() == null ? "does not expire" : "expires at " + current.expiresAt()
+                    + " and is reset " + rotationMargin.toDays() + " days before")), current.id(),
+                    current.expiresAt(), write, identity(current.id(), current.expiresAt()), events, verification);
         } catch (GitLabFault fault) {
             return new Result(Conditions.of(RUNNER_REGISTERED, false, fault.reason().name(), "GitLab: "
                     + fault.getMessage() + "; nothing was deleted, retrying"), lastId, lastExpiry, null,
-                    lastId == null ? null : identity(lastId, lastExpiry), events);
+                    lastId == null ? null : identity(lastId, lastExpiry), events, null);
         }
     }
 
-    private Result givenToken(ResolvedTenant t, Long lastId, String lastExpiry) {
+    /**
+     * Whether to call POST /runners/verify for the stored token: when this process has no standing verification of
+     * it (first pass, a new or reset token, a failed last pass, a day gone by), or its expiry is {@code margin} away.
+     */
+    private boolean verifyDue(String token, Long lastId, String lastExpiry, TokenVerification verification,
+                              Duration margin) {
+        return lastId == null || verification == null || !verification.covers(token, Instant.now(clock))
+                || expiresWithin(lastExpiry, margin);
+    }
+
+    private static String verifiedAt(TokenVerification verification) {
+        return verification == null ? "" : " (token verified at " + verification.at() + ")";
+    }
+
+    /**
+     * Given token: verified like a created one, but never checked through the management API in between (the
+     * runner is not buildfleet's, and the access token may have no rights on it). Re-verified when it expires.
+     */
+    private Result givenToken(ResolvedTenant t, Long lastId, String lastExpiry, TokenVerification verification) {
         String name = t.runnerToken().name();
         Secret given = client.secrets().inNamespace(t.namespace()).withName(name).get();
         String token = tokenOf(given, t.runnerToken().key());
         if (token == null) {
             return new Result(Conditions.of(RUNNER_REGISTERED, false, "TokenSecretMissing", "Secret " + name + " in "
                     + t.namespace() + " is missing or has no key " + t.runnerToken().key() + "; put the runner "
-                    + "authentication token (glrt-...) there"), lastId, lastExpiry, null, null, List.of());
+                    + "authentication token (glrt-...) there"), lastId, lastExpiry, null, null, List.of(), null);
         }
         if (gitlab == null) {
             return new Result(Conditions.of(RUNNER_REGISTERED, true, "TokenPresent", "Secret " + name + " holds a "
                     + "runner token (not verified: the operator has no GitLab access configured)"), lastId,
-                    lastExpiry, null, null, List.of());
+                    lastExpiry, null, null, List.of(), null);
         }
         try {
-            GitLabRunners.RunnerToken verified = gitlab.verify(token);
+            GitLabRunners.RunnerToken verified;
+            if (verifyDue(token, lastId, lastExpiry, verification, Duration.ZERO)) {
+                verified = gitlab.verify(token);
+                verification = TokenVerification.of(token, Instant.now(clock));
+            } else {
+                verified = new GitLabRunners.RunnerToken(lastId, token, lastExpiry);
+            }
             return new Result(Conditions.of(RUNNER_REGISTERED, true, "Verified", "the token in Secret " + name
-                    + " belongs to runner " + verified.id() + (verified.expiresAt() == null ? ""
+                    + " belongs to runner " + verified.id() + verifiedAt(verification)
+                    + (verified.expiresAt() == null ? ""
                     : "; it expires at " + verified.expiresAt() + " and must be replaced before")), verified.id(),
-                    verified.expiresAt(), null, null, List.of());
+                    verified.expiresAt(), null, null, List.of(), verification);
         } catch (GitLabFault fault) {
             String message = fault.reason() == GitLabFault.Reason.RunnerOrphaned
                     ? "the token in Secret " + name + " is no longer valid in GitLab (runner deleted, token reset "
@@ -163,7 +216,7 @@ public final class RunnerStep {
                     + "given token"
                     : "GitLab: " + fault.getMessage() + "; retrying";
             return new Result(Conditions.of(RUNNER_REGISTERED, false, fault.reason().name(), message), lastId,
-                    lastExpiry, null, null, List.of());
+                    lastExpiry, null, null, List.of(), null);
         }
     }
 
@@ -178,7 +231,7 @@ public final class RunnerStep {
         if (gitlab == null) {
             return "RunnerUntouched:the operator has no GitLab access configured; no runner was created by it";
         }
-        Long id = runnerId != null ? runnerId : gitlab.findByDescription(settings(tenant, t)).orElse(null);
+        Long id = runnerId != null ? runnerId : findRunner(gitlab, tenant, settings(tenant, t)).orElse(null);
         if (id == null) {
             return "RunnerDeleted:no runner of this tenant exists in GitLab";
         }
@@ -191,42 +244,34 @@ public final class RunnerStep {
         return annotations != null && annotations.containsKey(FORCE_REMOVE_ANNOTATION);
     }
 
-    private boolean expiresSoon(String expiresAt) {
+    private boolean expiresWithin(String expiresAt, Duration margin) {
         if (expiresAt == null) {
             return false;
         }
         try {
-            return !Instant.now(clock).isBefore(Instant.parse(expiresAt).minus(rotationMargin));
+            return !Instant.now(clock).isBefore(Instant.parse(expiresAt).minus(margin));
         } catch (DateTimeParseException e) {
-            return !Instant.now(clock).isBefore(java.time.OffsetDateTime.parse(expiresAt).toInstant()
-                    .minus(rotationMargin));
+            return !Instant.now(clock).isBefore(java.time.OffsetDateTime.parse(expiresAt).toInstant().minus(margin));
         }
     }
 
-    /** The runner's unique description: the tenant's uid makes a recreated tenant of the same name a new runner. */
-    static String description(BuildTenant tenant, RunnerCreateSpec create) {
-        String uid = tenant.getMetadata().getUid();
-        String base = "buildfleet " + tenant.getMetadata().getName() + (uid == null ? "" : " " + uid);
-        return create.description() == null ? base : create.description() + " (" + base + ")";
+    /**
+     * The tenant's runner in GitLab by {@link RunnerDescription}'s rule, the same for the operator and the CLI, so
+     * neither creates a second runner for one the other made.
+     */
+    public static Optional<Long> findRunner(GitLabRunners gitlab, BuildTenant tenant,
+                                            GitLabRunners.RunnerSettings settings) {
+        return gitlab.find(settings, RunnerDescription.matches(tenant.getMetadata().getName()));
     }
 
     static GitLabRunners.RunnerSettings settings(BuildTenant tenant, ResolvedTenant t) {
         RunnerCreateSpec c = t.runnerCreate();
         return new GitLabRunners.RunnerSettings(c.runnerType().name().toLowerCase(java.util.Locale.ROOT), c.groupId(), c.projectId(),
-                description(tenant, c), c.tags() == null ? List.of() : c.tags(),
+                RunnerDescription.of(tenant.getMetadata().getName(), c.description()),
+                c.tags() == null ? List.of() : c.tags(),
                 Boolean.TRUE.equals(c.runUntagged()),
                 c.accessLevel() == null ? "ref_protected" : c.accessLevel().name().toLowerCase(java.util.Locale.ROOT),
                 c.locked() == null || c.locked(), Boolean.TRUE.equals(c.paused()), c.maximumTimeout());
-    }
-
-    private static boolean differs(GitLabRunners.RunnerSettings actual, GitLabRunners.RunnerSettings wanted) {
-        return !Objects.equals(new java.util.TreeSet<>(actual.tags()), new java.util.TreeSet<>(wanted.tags()))
-                || actual.runUntagged() != wanted.runUntagged()
-                || !Objects.equals(actual.accessLevel(), wanted.accessLevel())
-                || actual.locked() != wanted.locked()
-                || actual.paused() != wanted.paused()
-                || !Objects.equals(actual.description(), wanted.description())
-                || (wanted.maximumTimeout() != null && !wanted.maximumTimeout().equals(actual.maximumTimeout()));
     }
 
     /** The settings buildfleet keeps in GitLab for this tenant's runner (also used by the CLI). */

@@ -39,6 +39,8 @@ public final class FakeGitLab implements AutoCloseable {
     private static final Pattern RUNNER = Pattern.compile("/api/v4/runners/(\\d+)");
     private static final Pattern RESET = Pattern.compile("/api/v4/runners/(\\d+)/reset_authentication_token");
     private static final Pattern SCOPED_LIST = Pattern.compile("/api/v4/(groups|projects)/(\\d+)/runners");
+    /** A route under /runners/ with a runner id: where manage_runner counts. */
+    private static final Pattern RUNNER_ROUTE = Pattern.compile("/api/v4/runners/\\d+(/.*)?");
 
     /** A runner as GitLab stores it. */
     public static final class Runner {
@@ -55,6 +57,8 @@ public final class FakeGitLab implements AutoCloseable {
         public volatile Integer maximumTimeout;
         public volatile String token;
         public volatile Instant tokenExpiresAt;
+        /** Set by POST /runners/verify, which GitLab counts as contact from the runner; null: never contacted. */
+        public volatile Instant contactedAt;
 
         Runner(long id) {
             this.id = id;
@@ -163,12 +167,12 @@ public final class FakeGitLab implements AutoCloseable {
             if (r == null) {
                 reply(ex, 403, JSON.createObjectNode().put("message", "403 Forbidden"));
             } else {
+                r.contactedAt = Instant.now();
                 reply(ex, 200, tokenJson(r).put("id", r.id));
             }
         } else if (method.equals("POST") && path.equals("/api/v4/runners")) {
             reply(ex, 410, JSON.createObjectNode().put("message", "runner registration disallowed"));
-        } else if (!authorized(ex, method.equals("POST") && path.equals("/api/v4/user/runners")
-                ? "create_runner" : method.equals("GET") ? "read_api" : "manage_runner")) {
+        } else if (!authorized(ex, acceptedScopes(method, path))) {
             return;
         } else if (method.equals("POST") && path.equals("/api/v4/user/runners")) {
             Runner r = new Runner(ids.incrementAndGet());
@@ -206,6 +210,11 @@ public final class FakeGitLab implements AutoCloseable {
                 } else {
                     n.put("maximum_timeout", r.maximumTimeout);
                 }
+                if (r.contactedAt == null) {
+                    n.putNull("contacted_at");
+                } else {
+                    n.put("contacted_at", r.contactedAt.toString());
+                }
                 reply(ex, 200, n);
             } else if (method.equals("PUT")) {
                 apply(r, body);
@@ -240,15 +249,36 @@ public final class FakeGitLab implements AutoCloseable {
         }
     }
 
-    private boolean authorized(HttpExchange ex, String scope) throws IOException {
+    /**
+     * The scopes GitLab takes for a route: api everywhere and read_api on GET (lib/api/api.rb), create_runner on
+     * POST /user/runners (lib/api/user_runners.rb), manage_runner on /runners/:id routes only (lib/api/ci/runners.rb:
+     * not on /runners/all nor on a group's or project's runner list).
+     */
+    private static Set<String> acceptedScopes(String method, String path) {
+        Set<String> scopes = new java.util.HashSet<>(Set.of("api"));
+        if (method.equals("GET")) {
+            scopes.add("read_api");
+        }
+        if (method.equals("POST") && path.equals("/api/v4/user/runners")) {
+            scopes.add("create_runner");
+        }
+        if (RUNNER_ROUTE.matcher(path).matches()) {
+            scopes.add("manage_runner");
+        }
+        return scopes;
+    }
+
+    private boolean authorized(HttpExchange ex, Set<String> accepted) throws IOException {
         String token = ex.getRequestHeaders().getFirst("PRIVATE-TOKEN");
         Set<String> scopes = token == null ? null : accessTokens.get(token);
         if (scopes == null) {
             reply(ex, 401, JSON.createObjectNode().put("message", "401 Unauthorized"));
             return false;
         }
-        if (!scopes.contains(scope) && !scopes.contains("api")) {
-            reply(ex, 403, JSON.createObjectNode().put("error", "insufficient_scope"));
+        if (scopes.stream().noneMatch(accepted::contains)) {
+            reply(ex, 403, JSON.createObjectNode().put("error", "insufficient_scope")
+                    .put("error_description", "The request requires higher privileges than provided by the access "
+                            + "token.").put("scope", String.join(" ", new java.util.TreeSet<>(accepted))));
             return false;
         }
         return true;

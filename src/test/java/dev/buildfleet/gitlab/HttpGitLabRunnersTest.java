@@ -44,7 +44,7 @@ class HttpGitLabRunnersTest {
 
         assertThat(c.verify(created.token())).isEqualTo(created);
         assertThat(c.get(created.id()).orElseThrow().tags()).containsExactly("kaniko", "java");
-        assertThat(c.findByDescription(settings)).contains(created.id());
+        assertThat(c.find(settings, settings.description()::equals)).contains(created.id());
 
         GitLabRunners.RunnerToken reset = c.resetToken(created.id());
         assertThat(reset.id()).isEqualTo(created.id());
@@ -63,7 +63,7 @@ class HttpGitLabRunnersTest {
         assertThat(gitlab.runners()).isEmpty();
         c.delete(created.id()); // already gone: fine
         assertThat(c.get(created.id())).isEmpty();
-        assertThat(c.findByDescription(settings)).isEmpty();
+        assertThat(c.find(settings, settings.description()::equals)).isEmpty();
     }
 
     @Test
@@ -74,7 +74,7 @@ class HttpGitLabRunnersTest {
         GitLabFault denied = catchThrowableOfType(GitLabFault.class, () -> client("glpat-wrong", Duration.ofSeconds(5))
                 .create(settings));
         assertThat(denied.reason()).isEqualTo(GitLabFault.Reason.GitLabAccessDenied);
-        assertThat(denied.getMessage()).contains("create_runner");
+        assertThat(denied.getMessage()).contains("unknown, expired or revoked");
 
         GitLabFault scope = catchThrowableOfType(GitLabFault.class, () -> client("glpat-create-only",
                 Duration.ofSeconds(5)).delete(created.id()));
@@ -88,8 +88,9 @@ class HttpGitLabRunnersTest {
         assertThat(catchThrowableOfType(GitLabFault.class, () -> c.verify(created.token())).reason())
                 .isEqualTo(GitLabFault.Reason.RunnerOrphaned);
         gitlab.failWith(500);
-        assertThat(catchThrowableOfType(GitLabFault.class, () -> c.resetToken(created.id())).reason())
-                .isEqualTo(GitLabFault.Reason.GitLabUnreachable);
+        GitLabFault failing = catchThrowableOfType(GitLabFault.class, () -> c.resetToken(created.id()));
+        assertThat(failing.reason()).isEqualTo(GitLabFault.Reason.GitLabUnreachable);
+        assertThat(failing.getMessage()).contains("HTTP 500", "server error").doesNotContain("retr");
         gitlab.failWith(null);
 
         gitlab.down(true);
@@ -106,6 +107,57 @@ class HttpGitLabRunnersTest {
         for (GitLabFault f : List.of(denied, scope, down, slow)) {
             assertThat(f.toString()).doesNotContain(PAT).doesNotContain(created.token()).doesNotContain("glpat-");
         }
+    }
+
+    @Test
+    void eachCallTakesTheScopesGitLabGrantsIt() {
+        gitlab.accessToken("glpat-manage", "manage_runner").accessToken("glpat-read", "read_api")
+                .accessToken("glpat-api", "api");
+        GitLabRunners create = client("glpat-create-only", Duration.ofSeconds(5));
+        GitLabRunners manage = client("glpat-manage", Duration.ofSeconds(5));
+        GitLabRunners read = client("glpat-read", Duration.ofSeconds(5));
+        GitLabRunners api = client("glpat-api", Duration.ofSeconds(5));
+        long id = create.create(settings).id();
+
+        // manage_runner reaches /runners/:id, reading included, but not the runner lists.
+        assertThat(manage.get(id)).isPresent();
+        manage.update(id, settings);
+        manage.resetToken(id);
+        assertThat(deniedMessage(() -> manage.find(settings, settings.description()::equals)))
+                .contains("could not list runners", "lacks the scope this call needs: read_api or api");
+        assertThat(deniedMessage(() -> manage.create(settings))).contains("create_runner or api");
+
+        // read_api reads, lists, and changes nothing.
+        assertThat(read.find(settings, settings.description()::equals)).contains(id);
+        assertThat(read.get(id)).isPresent();
+        assertThat(deniedMessage(() -> read.update(id, settings))).contains("manage_runner or api");
+        assertThat(deniedMessage(() -> read.resetToken(id))).contains("manage_runner or api");
+        assertThat(deniedMessage(() -> read.delete(id))).contains("manage_runner or api");
+
+        // create_runner creates only.
+        assertThat(deniedMessage(() -> create.get(id))).contains("manage_runner or read_api or api");
+
+        // api covers every call.
+        assertThat(api.find(settings, settings.description()::equals)).contains(id);
+        api.update(id, settings);
+        api.resetToken(id);
+        api.delete(id);
+        assertThat(api.create(settings).token()).startsWith("glrt-");
+    }
+
+    @Test
+    void anUnknownAccessTokenIsSaidToBeUnknownExpiredOrRevokedNotShortOfAScope() {
+        String message = deniedMessage(() -> client("glpat-revoked", Duration.ofSeconds(5)).find(settings, settings.description()::equals));
+        assertThat(message).contains("HTTP 401", "unknown, expired or revoked")
+                .doesNotContain("manage_runner").doesNotContain("read_api").doesNotContain("scope")
+                .doesNotContain("glpat-");
+    }
+
+    private static String deniedMessage(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        GitLabFault fault = catchThrowableOfType(GitLabFault.class, call);
+        assertThat(fault).as("a GitLabFault").isNotNull();
+        assertThat(fault.reason()).isEqualTo(GitLabFault.Reason.GitLabAccessDenied);
+        return fault.getMessage();
     }
 
     @Test

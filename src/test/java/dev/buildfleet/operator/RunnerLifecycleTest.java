@@ -1,5 +1,6 @@
 package dev.buildfleet.operator;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.buildfleet.MockApiServer;
 import dev.buildfleet.Fixtures;
 import dev.buildfleet.api.BuildTenant;
@@ -8,6 +9,7 @@ import dev.buildfleet.api.GitLabSpec;
 import dev.buildfleet.api.RunnerCreateSpec;
 import dev.buildfleet.api.RunnerSpec;
 import dev.buildfleet.api.SecretKeyRef;
+import dev.buildfleet.cli.Main;
 import dev.buildfleet.config.Fleet;
 import dev.buildfleet.gitlab.FakeGitLab;
 import dev.buildfleet.gitlab.GitLabRunners;
@@ -30,9 +32,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +59,7 @@ class RunnerLifecycleTest {
 
     final Fleet fleet = Fixtures.example();
     final FakeGitLab gitlab = FakeGitLab.started().accessToken(PAT, "create_runner", "manage_runner", "read_api");
+    final MovableClock clock = new MovableClock();
     Operator operator;
 
     @BeforeEach
@@ -83,7 +92,9 @@ class RunnerLifecycleTest {
 
     void startOperator() {
         operator = BuildfleetOperator.create(client, fleet.config(), new SimpleMeterRegistry(),
-                BuildfleetOperator.Options.SINGLE, new InMemoryTenantStorage(), gitlabClient(), Duration.ofMillis(200));
+                BuildfleetOperator.Options.SINGLE, BuildfleetOperator.Integrations.DEFAULT
+                        .withStorage(new InMemoryTenantStorage()).withGitLab(gitlabClient(), Duration.ofMillis(200))
+                        .withClock(clock));
         operator.start();
     }
 
@@ -139,7 +150,7 @@ class RunnerLifecycleTest {
 
         assertThat(gitlab.runners()).hasSize(1);
         FakeGitLab.Runner runner = gitlab.runners().values().iterator().next();
-        assertThat(runner.description).isEqualTo("buildfleet java " + fetch().getMetadata().getUid());
+        assertThat(runner.description).isEqualTo("buildfleet java");
         assertThat(runner.groupId).isEqualTo(12L);
         assertThat(runner.tags).containsExactlyInAnyOrder("java", "kaniko");
         assertThat(runner.accessLevel).isEqualTo("ref_protected");
@@ -156,6 +167,36 @@ class RunnerLifecycleTest {
         client.resources(BuildTenant.class).withName("java").delete();
         eventually().untilAsserted(() -> assertThat(fetch()).isNull());
         assertThat(gitlab.runners()).isEmpty();
+    }
+
+    @Test
+    void passesOverAHealthyTenantReadTheRunnerAndDoNotKeepVerifyingItsToken() {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+        eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("Verified"));
+        FakeGitLab.Runner runner = gitlab.runners().values().iterator().next();
+        long verifies = gitlab.count("POST /api/v4/runners/verify");
+        Instant contacted = runner.contactedAt;
+        assertThat(verifies).isEqualTo(1); // the new token, once
+        assertThat(contacted).isNotNull();
+
+        for (int i = 0; i < 5; i++) {
+            long reads = gitlab.count("GET /api/v4/runners/" + runner.id);
+            wake();
+            eventually().untilAsserted(() -> assertThat(gitlab.count("GET /api/v4/runners/" + runner.id))
+                    .isGreaterThan(reads));
+        }
+        assertThat(gitlab.count("POST /api/v4/runners/verify")).isEqualTo(verifies);
+        assertThat(runner.contactedAt).isEqualTo(contacted);
+        assertThat(registered().getReason()).isEqualTo("Verified");
+
+        clock.advance(Duration.ofHours(25));
+        wake();
+        eventually().untilAsserted(() -> assertThat(gitlab.count("POST /api/v4/runners/verify"))
+                .isEqualTo(verifies + 1));
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1);
+        assertThat(gitlab.count("POST /api/v4/runners/" + runner.id + "/reset")).isZero();
     }
 
     @Test
@@ -200,6 +241,62 @@ class RunnerLifecycleTest {
     }
 
     @Test
+    void theOperatorTakesOverTheRunnerTheCliCreatedInsteadOfCreatingASecond() throws IOException {
+        Cli created = cli("runner", "create", "--tenant", "java");
+        assertThat(created.code).as(created.err).isZero();
+        long id = gitlab.runners().keySet().iterator().next();
+
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerTokenReset");
+        eventually().untilAsserted(() -> assertThat(fetch().getStatus().runnerId()).isEqualTo(id));
+        assertThat(gitlab.runners()).containsOnlyKeys(id);
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1); // the CLI's
+    }
+
+    @Test
+    void theCliFindsTheRunnerTheOperatorCreatedEvenWithTheUidOlderOperatorsPutInItsDescription() throws IOException {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+        FakeGitLab.Runner runner = gitlab.runners().values().iterator().next();
+
+        Cli again = cli("runner", "create", "--tenant", "java");
+        assertThat(again.code).as(again.err).isZero();
+        assertThat(again.out).contains("runner " + runner.id + " exists already");
+
+        operator.stop();
+        operator = null;
+        runner.description = "buildfleet java " + fetch().getMetadata().getUid();
+        Cli legacy = cli("runner", "verify", "--tenant", "java");
+        assertThat(legacy.out).contains("runner " + runner.id + " exists");
+        assertThat(gitlab.runners()).hasSize(1);
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(1); // the operator's
+    }
+
+    record Cli(int code, String out, String err) {
+    }
+
+    /** The real CLI, in-process, on the example fleet pointed at the fake GitLab. */
+    Cli cli(String... args) throws IOException {
+        Path file = Files.createTempFile("fleet", ".yaml");
+        try {
+            Files.writeString(file, Fixtures.exampleWith(root -> ((ObjectNode) root.get("config").get("gitlab"))
+                    .put("url", gitlab.url().toString()).put("allowInsecureHttp", true).put("timeoutSeconds", 5)
+                    .putArray("cidrs").add("127.0.0.1/32")));
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            List<String> all = new ArrayList<>(List.of(args));
+            all.addAll(List.of("-f", file.toString()));
+            int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true),
+                    Map.of("GITLAB_TOKEN", PAT));
+            return new Cli(code, out.toString(), err.toString());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void aTokenNearItsExpiryIsRotatedOnceAndTheRunnerRolls() {
         startOperator();
         client.resource(tenant("java")).create();
@@ -210,6 +307,7 @@ class RunnerLifecycleTest {
         String firstIdentity = tokenIdentity();
 
         runner.tokenExpiresAt = Instant.now().plus(Duration.ofDays(3)); // inside the 7-day margin
+        clock.advance(Duration.ofHours(25)); // found by the daily verification
         wake();
         eventually().untilAsserted(() -> assertThat(storedToken()).isNotEqualTo(firstToken));
         await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
@@ -218,6 +316,24 @@ class RunnerLifecycleTest {
         assertThat(tokenIdentity()).isNotEqualTo(firstIdentity)
                 .isEqualTo(RunnerStep.identity(runner.id, runner.tokenExpiresAt.toString()));
         assertThat(fetch().getStatus().tokenExpiresAt()).isEqualTo(runner.tokenExpiresAt.toString());
+        assertThat(gitlab.runners()).hasSize(1);
+    }
+
+    @Test
+    void aServerErrorSaysOnceThatTheOperatorRetries() {
+        startOperator();
+        client.resource(tenant("java")).create();
+        awaitRegistered("RunnerCreated");
+
+        gitlab.failWith(503);
+        wake();
+        eventually().untilAsserted(() -> {
+            assertThat(registered().getReason()).isEqualTo("GitLabUnreachable");
+            assertThat(registered().getMessage()).contains("HTTP 503", "retrying");
+        });
+        assertThat(registered().getMessage().split("retr", -1)).hasSize(2);
+        gitlab.failWith(null);
+        eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("Verified"));
         assertThat(gitlab.runners()).hasSize(1);
     }
 
@@ -280,6 +396,7 @@ class RunnerLifecycleTest {
         assertThat(fetch().getStatus().runnerId()).isEqualTo(given.id());
 
         gitlab.runners().get(given.id()).token = "glrt-reset-elsewhere"; // the given token stops working
+        clock.advance(Duration.ofHours(25)); // found by the daily verification
         wake();
         eventually().untilAsserted(() -> {
             assertThat(registered().getReason()).isEqualTo("RunnerOrphaned");
