@@ -271,7 +271,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         return control;
     }
 
-    /** What the tenant shares with an older BuildTenant of the cluster (bucket, nodes, taint, runner). */
+    /** What the tenant shares with an older BuildTenant of the cluster (bucket, nodes, taint). */
     private List<Problem> conflicts(BuildTenant tenant, Context<BuildTenant> context) {
         return established.conflictsOf(tenant, TenantResolver.resolve(config, tenant),
                 context.getPrimaryCache().list());

@@ -1,6 +1,5 @@
 package dev.buildfleet.validation;
 
-import dev.buildfleet.api.RunnerCreateSpec;
 import dev.buildfleet.model.ResolvedTenant;
 import io.fabric8.kubernetes.api.model.Toleration;
 
@@ -10,8 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What two tenants must never share: a bucket, a node (node selectors one node can satisfy together), a taint
- * (a toleration of one tenant that also tolerates the other's taint), or a GitLab runner. Run by the CLI over a fleet
+ * What two tenants must never share: a bucket, a node (node selectors one node can satisfy together) or a taint
+ * (a toleration of one tenant that also tolerates the other's taint). A GitLab runner cannot be shared: its
+ * description always names its tenant (model.RunnerDescription). Run by the CLI over a fleet
  * file and by the operator over every BuildTenant in the cluster; a conflict is always reported on the newcomer,
  * so the tenant that was there first keeps running unchanged.
  */
@@ -53,12 +53,6 @@ public final class CrossTenantRules {
                     }
                 }
             }
-            if (sameRunner(t, o)) {
-                problems.add(new Problem(p + "gitlab.runner.create.description", "'"
-                        + t.runnerCreate().description() + "' is also the runner of " + other.label()
-                        + " in the same GitLab " + t.runnerCreate().runnerType() + " scope: both would manage one "
-                        + "runner; give each tenant its own description"));
-            }
         }
         return problems;
     }
@@ -81,14 +75,6 @@ public final class CrossTenantRules {
             return false;
         }
         return exists(a) || exists(b) || Objects.equals(nullToEmpty(a.getValue()), nullToEmpty(b.getValue()));
-    }
-
-    private static boolean sameRunner(ResolvedTenant a, ResolvedTenant b) {
-        RunnerCreateSpec x = a.runnerCreate();
-        RunnerCreateSpec y = b.runnerCreate();
-        return x != null && y != null && x.description() != null && x.description().equals(y.description())
-                && x.runnerType() == y.runnerType() && Objects.equals(x.groupId(), y.groupId())
-                && Objects.equals(x.projectId(), y.projectId()) && a.gitlabUrl().equals(b.gitlabUrl());
     }
 
     private static String taintText(Toleration t) {

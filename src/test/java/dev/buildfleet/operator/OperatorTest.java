@@ -361,8 +361,10 @@ class OperatorTest {
 
         node("worker-java-1", Map.of(Names.TENANT_LABEL, "java"), true, "8", "64Gi");
         node("worker-java-2", Map.of(Names.TENANT_LABEL, "java"), true, "7500m", "64Gi");
-        eventually().untilAsserted(() ->
-                assertThat(condition("java", Conditions.CAPACITY_SUFFICIENT).getStatus()).isEqualTo("False"));
+        eventually().untilAsserted(() -> {
+            assertThat(condition("java", Conditions.CAPACITY_SUFFICIENT).getStatus()).isEqualTo("False");
+            assertThat(condition("java", Conditions.CAPACITY_SUFFICIENT).getMessage()).contains("2 node(s)");
+        });
         // 20 jobs x (1 CPU build + 200m helper) + 100m manager = 24.1 CPU; 15.5 CPU offered.
         assertThat(condition("java", Conditions.CAPACITY_SUFFICIENT).getMessage())
                 .contains("20 jobs x 1.2 CPU need 24.1 CPU; 2 node(s) offer 15.5", "at most 12 jobs fit");
@@ -505,9 +507,11 @@ class OperatorTest {
                 .withAvailableReplicas(1).build());
         client.resource(runner).updateStatus();
         eventually().untilAsserted(() -> assertThat(storage.accessKeys(plan)).containsExactly(newKey));
-        assertThat(fetch("java").getStatus().storage().rotationHandled()).isEqualTo("2026-11-23");
-        assertThat(client.v1().events().inAnyNamespace().list().getItems())
-                .anyMatch(e -> e.getReason().equals("StorageKeyRotated"));
+        eventually().untilAsserted(() -> {
+            assertThat(fetch("java").getStatus().storage().rotationHandled()).isEqualTo("2026-11-23");
+            assertThat(client.v1().events().inAnyNamespace().list().getItems())
+                    .anyMatch(e -> e.getReason().equals("StorageKeyRotated"));
+        });
     }
 
     @Test
