@@ -42,7 +42,12 @@ public final class Planner {
                     .collect(Collectors.toSet());
             for (Namespace namespace : live.managedNamespaces()) {
                 String tenant = Labels.of(namespace).get(Names.TENANT_LABEL);
-                if (tenant != null && !inFleet.contains(tenant)) {
+                // A namespace a BuildTenant owns is the operator's, not the fleet file's; one being deleted is gone.
+                boolean operators = namespace.getMetadata().getOwnerReferences() != null && namespace.getMetadata()
+                        .getOwnerReferences().stream().anyMatch(o -> BuildTenant.class.getSimpleName()
+                                .equals(o.getKind()));
+                if (tenant != null && !inFleet.contains(tenant) && !operators
+                        && namespace.getMetadata().getDeletionTimestamp() == null) {
                     plans.add(new Plan.TenantPlan(tenant, namespace.getMetadata().getName(), List.of(
                             new PlannedChange(PlannedChange.Action.PRUNE, "Namespace "
                                     + namespace.getMetadata().getName(), List.of(), "tenant " + tenant
