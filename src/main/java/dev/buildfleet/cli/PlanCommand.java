@@ -62,7 +62,8 @@ final class PlanCommand implements Callable<Integer> {
         try {
             client = ClusterConnection.open(kubeconfig);
         } catch (IOException e) {
-            err.println("buildfleet: cannot read the kubeconfig " + kubeconfig + ": " + e.getMessage());
+            err.println("buildfleet: cannot read the kubeconfig " + kubeconfig + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
             return ERROR;
         }
         try (client) {

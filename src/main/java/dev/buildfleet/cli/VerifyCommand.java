@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check a live cluster against the fleet, reading only: drift from what render writes, pod "
@@ -79,7 +78,8 @@ final class VerifyCommand implements Callable<Integer> {
         try {
             client = ClusterConnection.open(kubeconfig);
         } catch (IOException e) {
-            err.println("buildfleet: cannot read the kubeconfig " + kubeconfig + ": " + e.getMessage());
+            err.println("buildfleet: cannot read the kubeconfig " + kubeconfig + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
             return VerifyExitCodes.FILES;
         }
         try (client) {

@@ -43,15 +43,19 @@ public record FieldDifference(String path, JsonNode desired, JsonNode live) {
                 : "") + " (live -> desired)";
     }
 
-    /** Both texts from a little before the first character in which they differ. */
+    /** Both texts from a little before the first character in which they differ to a little after it. */
     private static String around(String live, String desired) {
         int same = 0;
         while (same < live.length() && same < desired.length() && live.charAt(same) == desired.charAt(same)) {
             same++;
         }
         int from = Math.max(0, same - CONTEXT);
-        return (from > 0 ? "..." : "") + quote(live.substring(from)) + " -> " + (from > 0 ? "..." : "")
-                + quote(desired.substring(from));
+        return window(live, from, same) + " -> " + window(desired, from, same);
+    }
+
+    private static String window(String text, int from, int differsAt) {
+        int to = Math.min(text.length(), differsAt + CONTEXT);
+        return (from > 0 ? "..." : "") + "\"" + text.substring(from, to) + "\"" + (to < text.length() ? "..." : "");
     }
 
     static String show(JsonNode value) {

@@ -33,7 +33,8 @@ final class GitLabCheck {
                     return CheckResult.skipped(t.name(), NAME, "not checked: the tenant brings its own runner token "
                                     + "(tokenSecretRef) and no BuildTenant status names its runner; verify reads no "
                                     + "Secret",
-                            "check it by hand: buildfleet runner verify needs the token file");
+                            "check the token itself against GitLab (POST /api/v4/runners/verify), or run the "
+                                    + "operator, which verifies it and records the runner's id in the status");
                 }
                 Optional<GitLabRunners.RunnerSettings> actual = gitlab.get(runnerId);
                 return actual.map(a -> CheckResult.pass(t.name(), NAME, "runner " + runnerId + " exists (own token; "
