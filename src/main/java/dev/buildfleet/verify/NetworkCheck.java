@@ -133,6 +133,9 @@ final class NetworkCheck {
         if (!failures.isEmpty()) {
             return failures;
         }
+        if (direction == Direction.INGRESS && !summary.isEmpty()) {
+            passed.add(reachableNow(policies.rules(direction, pod), pod, policies, livePods));
+        }
         String what = summary.entrySet().stream().map(e -> e.getKey().get(0) + " on " + String.join(", ",
                 e.getValue()) + " (" + e.getKey().get(1) + ")").collect(Collectors.joining("; "));
         return List.of(CheckResult.pass(t.name(), NAME, summary.isEmpty() ? subject + " "
@@ -142,14 +145,27 @@ final class NetworkCheck {
 
     /** The live pods the rule lets in whose own egress policies let them out to the pod, and the addresses. */
     private static Evidence sources(PolicyRule rule, Workload target, PolicySet policies, List<Workload> livePods) {
+        return new Evidence("reachable now", "", listed(reaching(rule, target, policies, livePods), "pod")
+                + addresses(rule));
+    }
+
+    /** Who may connect to the pod today through any of its ingress rules. */
+    private static Evidence reachableNow(List<PolicyRule> rules, Workload target, PolicySet policies,
+                                         List<Workload> livePods) {
+        List<String> reach = rules.stream().flatMap(r -> reaching(r, target, policies, livePods).stream())
+                .distinct().sorted().toList();
+        return new Evidence("reachable now", "", listed(reach, "pod"));
+    }
+
+    private static List<String> reaching(PolicyRule rule, Workload target, PolicySet policies,
+                                         List<Workload> livePods) {
         List<Integer> ports = target.namedPorts().isEmpty() ? Collections.singletonList(null)
                 : List.copyOf(target.namedPorts().values());
-        List<String> reach = livePods.stream()
+        return livePods.stream()
                 .filter(p -> PolicySet.matchesPeer(rule, p))
                 .filter(p -> ports.stream().anyMatch(port -> PolicySet.matchesPort(rule.ports(), port, "TCP", target)
                         && policies.allows(Direction.EGRESS, p, target, port, "TCP")))
                 .map(Workload::name).sorted().toList();
-        return new Evidence("reachable now", "", listed(reach, "pod") + addresses(rule));
     }
 
     private static Evidence destinations(PolicyRule rule, Workload source, PolicySet policies,

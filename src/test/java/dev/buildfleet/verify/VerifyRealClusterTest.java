@@ -88,6 +88,7 @@ class VerifyRealClusterTest {
                   gitlab: {url: "%s", allowInsecureHttp: true, cidrs: [10.10.0.10/32]}
                   kubernetesApi: {cidrs: [10.96.0.1/32]}
                   ceph: {endpoint: "%s", region: default, cidrs: [10.10.1.0/24]}
+                  monitoring: {namespace: verify-monitoring}
                   verify:
                     tenantNodes: {namespaces: [verify-platform-agents]}
                 tenants:
@@ -144,7 +145,12 @@ class VerifyRealClusterTest {
                 .withNamespace("verify-platform-agents").endMetadata().withNewSpec().withNodeName("shop-1")
                 .addNewContainer().withName("shipper").withImage("busybox").endContainer().endSpec().build())
                 .create();
-        RenderedFleet.awaitRunning(admin, List.of("bf-shop", "bf-ledger"), 4);
+        admin.resource(new NamespaceBuilder().withNewMetadata().withName("verify-monitoring").endMetadata().build())
+                .create();
+        admin.resource(new PodBuilder().withNewMetadata().withName("prometheus").withNamespace("verify-monitoring")
+                .endMetadata().withNewSpec().withNodeName("verify-shared-1").addNewContainer().withName("prometheus")
+                .withImage("prom/prometheus").endContainer().endSpec().build()).create();
+        RenderedFleet.awaitRunning(admin, List.of("bf-shop", "bf-ledger", "verify-monitoring"), 5);
         await().atMost(Duration.ofSeconds(60)).until(() -> admin.pods().inNamespace("verify-node-agents").list()
                 .getItems().stream().filter(p -> List.of("shop-1", "shop-2", "ledger-1")
                         .contains(p.getSpec().getNodeName())).count() == 3);
@@ -157,7 +163,8 @@ class VerifyRealClusterTest {
                     + "GitLab included): " + fleet.timings());
         }
         if (admin != null) {
-            for (String ns : List.of("bf-shop", "bf-ledger", "verify-node-agents", "verify-platform-agents")) {
+            for (String ns : List.of("bf-shop", "bf-ledger", "verify-node-agents", "verify-platform-agents",
+                    "verify-monitoring")) {
                 admin.namespaces().withName(ns).delete();
             }
             for (String node : List.of("shop-1", "shop-2", "ledger-1", "verify-shared-1")) {
@@ -219,6 +226,15 @@ class VerifyRealClusterTest {
                         + "pods {buildfleet.dev/role=cache-registry,buildfleet.dev/tenant=shop} on TCP 5000 (the "
                         + "tenant's cache registry); ipBlock 10.20.0.10/16 on TCP 443 (spec.egress harbor)"
                         .replace("10.20.0.10/16", "10.20.0.0/16")));
+        assertThat(passed).anySatisfy(r -> {
+            assertThat(r.path("summary").asText()).isEqualTo("runner-manager pods in bf-shop accept connections only "
+                    + "from namespace verify-monitoring pods {} (all) on TCP 9252 (Prometheus "
+                    + "(config.monitoring.namespace))");
+            assertThat(evidence(r)).containsExactly(
+                    "NetworkPolicy bf-shop/runner-manager | spec.ingress[0] | from namespace verify-monitoring pods {} "
+                            + "(all) on TCP 9252",
+                    "reachable now |  | 1 live pod(s): verify-monitoring/prometheus");
+        });
         assertThat(passed).anySatisfy(r -> assertThat(r.path("summary").asText())
                 .isEqualTo("runner " + shopRunner + " exists as declared: group_type, tags [kaniko, shop]"));
         assertThat(run.json().path("notes").toString()).contains("only hold if the cluster's CNI enforces them");
