@@ -14,8 +14,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Rule matching as the RBAC authorizer does it (k8s.io/kubernetes pkg/apis/rbac/v1 evaluation helpers). The same
- * cases are put to the real authorizer with `kubectl auth can-i` in {@link VerifyRealClusterTest}.
+ * Rule matching as the RBAC authorizer does it (k8s.io/kubernetes pkg/apis/rbac/v1 evaluation helpers).
+ * {@link VerifyRealClusterTest} checks a Role on Secrets and an aggregated wildcard on {@code pods} and
+ * {@code *}/exec against the real authorizer with `kubectl auth can-i`.
  */
 class VerifyRbacRulesTest {
 
