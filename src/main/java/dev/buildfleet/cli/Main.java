@@ -16,7 +16,7 @@ import java.util.Map;
         versionProvider = Main.Version.class,
         description = "Tenant-isolated GitLab Runner + Kaniko build fleets on Kubernetes.",
         subcommands = {ValidateCommand.class, RenderCommand.class, CrdCommand.class, OperatorCommand.class,
-                StorageCommand.class, RunnerCommand.class, CacheCommand.class,
+                StorageCommand.class, RunnerCommand.class, CacheCommand.class, VerifyCommand.class, PlanCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:invalid input (each problem is printed with its field path)",

@@ -21,11 +21,31 @@ public record FleetConfig(
         Defaults defaults,
         Operator operator,
         Cluster cluster,
-        EgressPolicy egressPolicy) {
+        EgressPolicy egressPolicy,
+        Verify verify) {
 
     public FleetConfig(GitLab gitlab, KubernetesApi kubernetesApi, Ceph ceph, Images images, Dns dns,
                        Monitoring monitoring, Defaults defaults, Operator operator) {
-        this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, null, null);
+        this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, null, null, null);
+    }
+
+    /**
+     * What {@code buildfleet verify} accepts beyond what buildfleet itself sets up. {@code podSecurity}: the least
+     * Pod Security level a tenant namespace must enforce (baseline unless set; restricted is stricter).
+     * {@code tenantNodes}: namespaces and pods ({@code namespace/name}, a trailing {@code *} matches a prefix) that
+     * may run on a tenant's nodes besides the tenant's own pods and DaemonSet pods. {@code expectedSubjects}: RBAC
+     * subjects (kind User, Group or ServiceAccount; name {@code *} for every name) that may read Secrets, create
+     * pods or exec into pods in tenant namespaces, on top of cluster admins and the control plane's own.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Verify(String podSecurity, TenantNodes tenantNodes, List<Subject> expectedSubjects) {
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        public record TenantNodes(List<String> namespaces, List<String> pods) {
+        }
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        public record Subject(String kind, String name, String namespace) {
+        }
     }
 
     /**

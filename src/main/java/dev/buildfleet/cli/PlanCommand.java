@@ -1,0 +1,82 @@
+package dev.buildfleet.cli;
+
+import dev.buildfleet.config.Fleet;
+import dev.buildfleet.validation.FleetValidator;
+import dev.buildfleet.validation.InvalidInputException;
+import dev.buildfleet.verify.Plan;
+import dev.buildfleet.verify.PlanPrinter;
+import dev.buildfleet.verify.Planner;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "plan", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = PlanCommand.ERROR,
+        description = {"Show what applying the rendered fleet would change in a live cluster, without writing: "
+                + "objects to create, objects to change (with each field the model sets that differs), and objects "
+                + "labelled managed by buildfleet for a tenant that render no longer writes (to prune)."},
+        exitCodeListHeading = "%nExit codes (as terraform plan -detailed-exitcode):%n",
+        exitCodeList = {"0:no changes", "1:error (usage, files, invalid fleet, the Kubernetes API)",
+                "2:changes"})
+final class PlanCommand implements Callable<Integer> {
+    static final int ERROR = 1;
+
+    enum Format { text, json }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FLEET.yaml", description = "The fleet file.")
+    Path file;
+
+    @Option(names = "--tenant", paramLabel = "NAME", description = "Only this tenant.")
+    String tenant;
+
+    @Option(names = "--kubeconfig", paramLabel = "PATH",
+            description = "Default: KUBECONFIG, ~/.kube/config, or the pod's ServiceAccount in a cluster.")
+    Path kubeconfig;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text",
+            description = "text (default) or json.")
+    Format output;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        Fleet fleet;
+        try {
+            fleet = FleetValidator.loadValid(file);
+        } catch (InvalidInputException invalid) {
+            Main.printProblems(err, invalid);
+            return ERROR;
+        }
+        List<String> tenants = FleetTenants.chosen(spec.commandLine(), fleet, tenant);
+        KubernetesClient client;
+        try {
+            client = ClusterConnection.open(kubeconfig);
+        } catch (IOException e) {
+            err.println("buildfleet: cannot read the kubeconfig " + kubeconfig + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+            return ERROR;
+        }
+        try (client) {
+            Plan plan = new Planner(client, fleet).plan(tenants);
+            if (output == Format.json) {
+                PlanPrinter.json(plan, spec.commandLine().getOut());
+            } else {
+                PlanPrinter.text(plan, spec.commandLine().getOut());
+            }
+            return plan.exitCode();
+        } catch (KubernetesClientException e) {
+            err.println("buildfleet: " + ClusterConnection.describe(client, e));
+            return ERROR;
+        }
+    }
+}
