@@ -1,17 +1,15 @@
 package dev.buildfleet.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import io.fabric8.kubernetes.api.model.Toleration;
 
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The tenant runner's config.toml, keys as gitlab-runner reads them (common/config.go, cache/cacheconfig).
+ * The tenant runner's config.toml, keys as gitlab-runner reads them (common/config.go, cache/cacheconfig), written in
+ * sections: {@code [[runners]]}, {@code [runners.kubernetes]}, {@code [runners.cache]}, {@code [runners.cache.s3]}...
  *
  * <p>It holds no secret, so it can live in a ConfigMap and in git: the token is the placeholder
  * {@value #TOKEN_PLACEHOLDER}, which the runner pod's init container replaces with the value from the token Secret,
@@ -26,12 +24,15 @@ public final class RunnerConfigToml {
     /** Jobs ask GitLab for work over a few connections at once, so 20 slots fill quickly after a burst. */
     static final int MAX_REQUEST_CONCURRENCY = 4;
 
-    private static final TomlMapper TOML = new TomlMapper();
-
     private RunnerConfigToml() {
     }
 
     public static String build(ResolvedTenant t) {
+        return TomlSections.write(document(t));
+    }
+
+    /** The document as nested maps and lists, before it is written out. */
+    static Map<String, Object> document(ResolvedTenant t) {
         Map<String, Object> global = new LinkedHashMap<>();
         global.put("concurrent", t.concurrency());
         global.put("check_interval", 3);
@@ -40,11 +41,7 @@ public final class RunnerConfigToml {
         global.put("log_level", "info");
         global.put("log_format", "json");
         global.put("runners", List.of(runner(t)));
-        try {
-            return TOML.writeValueAsString(global);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return global;
     }
 
     private static Map<String, Object> runner(ResolvedTenant t) {

@@ -147,4 +147,41 @@ class RunnerConfigTomlTest {
         assertThat(runner.path("feature_flags").path("FF_DISABLE_AUTOMATIC_TOKEN_ROTATION").asBoolean()).isTrue();
         assertThat(runner.has("token_expires_at")).isFalse();
     }
+
+    @Test
+    void isWrittenInSectionsLikeGitLabRunnersOwnConfig() {
+        String toml = RunnerConfigToml.build(javaTenant);
+        List<String> lines = toml.lines().toList();
+        assertThat(lines.stream().map(String::strip)).contains("[[runners]]", "[runners.feature_flags]",
+                "[runners.kubernetes]", "[runners.kubernetes.node_selector]", "[runners.kubernetes.node_tolerations]",
+                "[runners.kubernetes.pod_labels]", "[[runners.kubernetes.volumes.secret]]", "[runners.cache]",
+                "[runners.cache.s3]");
+        assertThat(lines).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(200));
+        assertThat(lines).as("no inline table").noneMatch(line -> line.contains("= {"));
+        assertThat(lines).contains("  token = '$RUNNER_TOKEN'");
+    }
+
+    /** Jackson's inline writer was the reference: the sections must hold exactly its keys, values and types. */
+    @Test
+    void sectionsHoldExactlyWhatTheInlineTablesHeld() throws IOException {
+        for (String tenant : List.of("java", "dotnet")) {
+            ResolvedTenant t = Fixtures.resolved(tenant);
+            TomlMapper toml = new TomlMapper();
+            JsonNode inline = toml.readTree(toml.writeValueAsString(RunnerConfigToml.document(t)));
+            assertThat(toml.readTree(RunnerConfigToml.build(t))).isEqualTo(inline);
+        }
+    }
+
+    /** gitlab-runner reads these as map[string]string: a dotted label key must stay one key, not nested tables. */
+    @Test
+    void nodeSelectorTolerationsAndPodLabelsAreFlatStringTables() throws IOException {
+        JsonNode k8s = parse(javaTenant).path("runners").get(0).path("kubernetes");
+        for (String table : List.of("node_selector", "node_tolerations", "pod_labels")) {
+            assertThat(k8s.path(table).isObject()).as(table).isTrue();
+            k8s.path(table).properties().forEach(e -> assertThat(e.getValue().isTextual()).as(e.getKey()).isTrue());
+        }
+        assertThat(k8s.path("node_selector").path("buildfleet.dev/tenant").asText()).isEqualTo("java");
+        assertThat(k8s.path("node_tolerations").path("buildfleet.dev/tenant=java").asText()).isEqualTo("NoSchedule");
+        assertThat(k8s.path("pod_labels").path("buildfleet.dev/role").asText()).isEqualTo(Names.ROLE_BUILD_JOB);
+    }
 }
