@@ -44,5 +44,16 @@ public record BuildTenantSpec(
 
         @Default("Retain")
         @JsonPropertyDescription("What happens to the tenant's bucket and storage user when the tenant is deleted.")
-        DeletionPolicy storageDeletionPolicy) {
+        DeletionPolicy storageDeletionPolicy,
+
+        @JsonPropertyDescription("Which images jobs may use and how they are pulled. Default: FleetConfig "
+                + "defaults.imagePolicy, else only the builder image, no services.")
+        ImagePolicy imagePolicy) {
+
+    public BuildTenantSpec(GitLabSpec gitlab, Integer concurrency, NodesSpec nodes, JobResources jobResources,
+                           CacheSpec cache, BuilderSpec builder, List<EgressRule> egress, MonitoringSpec monitoring,
+                           DeletionPolicy storageDeletionPolicy) {
+        this(gitlab, concurrency, nodes, jobResources, cache, builder, egress, monitoring, storageDeletionPolicy,
+                null);
+    }
 }

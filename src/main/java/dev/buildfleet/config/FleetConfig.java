@@ -1,6 +1,7 @@
 package dev.buildfleet.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.buildfleet.api.ImagePolicy;
 import dev.buildfleet.api.JobResources;
 
 import java.util.List;
@@ -124,11 +125,17 @@ public record FleetConfig(
 
     /**
      * {@code cacheTtl}: how long a Kaniko cache entry lives (Go duration, default 336h); {@code cacheExpiryInterval}:
-     * how often the operator prunes expired entries and collects the registry's garbage (default 24h).
+     * how often the operator prunes expired entries and collects the registry's garbage (default 24h);
+     * {@code imagePolicy}: the image rules of tenants that set none (each field on its own).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Defaults(JobResources jobResources, JobResources helperResources, String cacheTtl,
-                           String cacheExpiryInterval) {
+                           String cacheExpiryInterval, ImagePolicy imagePolicy) {
+
+        public Defaults(JobResources jobResources, JobResources helperResources, String cacheTtl,
+                        String cacheExpiryInterval) {
+            this(jobResources, helperResources, cacheTtl, cacheExpiryInterval, null);
+        }
     }
 
     /** Where the operator runs: its pods (and only they, besides build jobs) reach each tenant's cache registry. */

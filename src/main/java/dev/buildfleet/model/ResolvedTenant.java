@@ -32,7 +32,19 @@ public record ResolvedTenant(
         List<EgressRule> egress,
         Network network,
         Monitoring monitoring,
-        DeletionPolicy storageDeletionPolicy) {
+        DeletionPolicy storageDeletionPolicy,
+        ImageRules imageRules) {
+
+    /** A tenant with the built-in image rules: its builder image only, no services. */
+    public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
+                          RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
+                          List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
+                          List<EgressRule> egress, Network network, Monitoring monitoring,
+                          DeletionPolicy storageDeletionPolicy) {
+        this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
+                helper, cache, images, egress, network, monitoring, storageDeletionPolicy,
+                ImageRules.builderOnly(images.builder()));
+    }
 
     public record SecretRef(String name, String key) {
     }
@@ -72,6 +84,23 @@ public record ResolvedTenant(
     }
 
     public record Monitoring(boolean serviceMonitor, boolean prometheusRule, boolean dashboard) {
+    }
+
+    /**
+     * gitlab-runner's image rules for job pods, every list non-empty: an empty allowed_images or allowed_services
+     * would allow every image. Patterns as gitlab-runner matches them (doublestar globs); pull policies by their
+     * config.toml names.
+     */
+    public record ImageRules(List<String> allowedImages, List<String> allowedServices, List<String> pullPolicy,
+                             List<String> allowedPullPolicies) {
+        public static final List<String> DEFAULT_PULL_POLICY = List.of("if-not-present");
+        /** never is left out: a job asking for it would run whatever image a node happens to hold. */
+        public static final List<String> DEFAULT_ALLOWED_PULL_POLICIES = List.of("always", "if-not-present");
+
+        public static ImageRules builderOnly(String builderImage) {
+            return new ImageRules(List.of(builderImage), List.of(builderImage), DEFAULT_PULL_POLICY,
+                    DEFAULT_ALLOWED_PULL_POLICIES);
+        }
     }
 
     public Map<String, String> labels() {

@@ -76,6 +76,10 @@ public final class RunnerConfigToml {
         if (t.images().runnerHelper() != null) {
             k.put("helper_image", t.images().runnerHelper());
         }
+        k.put("allowed_images", t.imageRules().allowedImages());
+        k.put("allowed_services", t.imageRules().allowedServices());
+        k.put("pull_policy", t.imageRules().pullPolicy());
+        k.put("allowed_pull_policies", t.imageRules().allowedPullPolicies());
         k.put("privileged", false);
         k.put("allow_privilege_escalation", false);
         k.put("service_account", Names.BUILD_SERVICE_ACCOUNT);

@@ -80,6 +80,7 @@ public final class TenantValidator {
             ConfigValidator.check(problems, s + "builder.image", Checks.image(spec.builder().image()));
         }
         egress(spec.egress(), s + "egress", config, problems);
+        ImagePolicyRules.validate(spec.imagePolicy(), s + "imagePolicy", problems);
 
         if (problems.size() == before && configValid) {
             resolved(TenantResolver.resolve(config, tenant), s, problems);
@@ -265,6 +266,7 @@ public final class TenantValidator {
         order(t.job().memoryRequest(), t.job().memoryLimit(), r + "memory", problems);
         order(t.job().ephemeralStorageRequest(), t.job().ephemeralStorageLimit(), r + "ephemeralStorage", problems);
         ConfigValidator.check(problems, s + "cache.bucket", Checks.bucket(t.cache().bucket()));
+        ImagePolicyRules.resolved(t.imageRules(), s + "imagePolicy", problems);
     }
 
     private static void order(Quantity request, Quantity limit, String path, List<Problem> problems) {

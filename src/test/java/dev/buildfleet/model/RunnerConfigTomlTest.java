@@ -29,7 +29,8 @@ class RunnerConfigTomlTest {
             "service_memory_limit", "service_ephemeral_storage_request", "service_ephemeral_storage_limit",
             "cap_add", "cap_drop", "build_container_security_context", "helper_container_security_context",
             "service_container_security_context", "pod_security_context", "poll_timeout", "poll_interval",
-            "image_pull_secrets", "volumes", "pull_policy", "allowed_pull_policies");
+            "image_pull_secrets", "volumes", "pull_policy", "allowed_pull_policies", "allowed_images",
+            "allowed_services");
     static final Set<String> SECURITY_CONTEXT = Set.of("privileged", "allow_privilege_escalation", "run_as_non_root",
             "run_as_user", "run_as_group", "read_only_root_filesystem", "capabilities", "selinux_type", "proc_mount");
     static final Set<String> VOLUMES = Set.of("host_path", "pvc", "config_map", "secret", "empty_dir", "csi");
@@ -183,5 +184,51 @@ class RunnerConfigTomlTest {
         assertThat(k8s.path("node_selector").path("buildfleet.dev/tenant").asText()).isEqualTo("java");
         assertThat(k8s.path("node_tolerations").path("buildfleet.dev/tenant=java").asText()).isEqualTo("NoSchedule");
         assertThat(k8s.path("pod_labels").path("buildfleet.dev/role").asText()).isEqualTo(Names.ROLE_BUILD_JOB);
+    }
+
+    /** gitlab-runner allows every image for an empty allowed_images, so the lists are never empty. */
+    @Test
+    void jobsMayRunOnlyTheBuilderImageAndNoServiceByDefault() throws IOException {
+        JsonNode k8s = parse(javaTenant).path("runners").get(0).path("kubernetes");
+        String builder = javaTenant.images().builder();
+        assertThat(strings(k8s.path("allowed_images"))).containsExactly(builder);
+        // gitlab-runner accepts its own job image (and helper) as a service whatever the list: this allows no other
+        assertThat(strings(k8s.path("allowed_services"))).containsExactly(builder);
+        assertThat(strings(k8s.path("pull_policy"))).containsExactly("if-not-present");
+        assertThat(strings(k8s.path("allowed_pull_policies"))).containsExactly("always", "if-not-present");
+    }
+
+    @Test
+    void theTenantsImagePolicyReplacesTheFleetDefaultFieldByField() throws IOException {
+        ResolvedTenant t = Fixtures.resolvedWith("java", root -> {
+            var fleet = ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("config")).putObject("defaults")
+                    .putObject("imagePolicy");
+            fleet.putArray("allowedImages").add("registry.example.com/platform/**");
+            fleet.putArray("allowedServices").add("registry.example.com/platform/postgres:16.*");
+            fleet.putArray("pullPolicy").add("always");
+            var tenant = Fixtures.tenantSpec(root, 0).putObject("imagePolicy");
+            tenant.putArray("allowedImages").add("registry.example.com/java/**").add("eclipse-temurin:21-jdk");
+            tenant.putArray("allowedPullPolicies").add("always");
+        });
+        JsonNode k8s = parse(t).path("runners").get(0).path("kubernetes");
+        assertThat(strings(k8s.path("allowed_images"))).containsExactly(t.images().builder(),
+                "registry.example.com/java/**", "eclipse-temurin:21-jdk");
+        assertThat(strings(k8s.path("allowed_services")))
+                .containsExactly("registry.example.com/platform/postgres:16.*");
+        assertThat(strings(k8s.path("pull_policy"))).containsExactly("always");
+        assertThat(strings(k8s.path("allowed_pull_policies"))).containsExactly("always");
+        JsonNode dotnet = parse(Fixtures.resolvedWith("dotnet", root -> ((com.fasterxml.jackson.databind.node
+                .ObjectNode) root.get("config")).putObject("defaults").putObject("imagePolicy")
+                .putArray("allowedImages").add("registry.example.com/platform/**")))
+                .path("runners").get(0).path("kubernetes");
+        assertThat(strings(dotnet.path("allowed_images"))).containsExactly(javaTenant.images().builder(),
+                "registry.example.com/platform/**");
+    }
+
+    private static List<String> strings(JsonNode array) {
+        assertThat(array.isArray()).as("expected an array: " + array).isTrue();
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(e -> out.add(e.asText()));
+        return out;
     }
 }
