@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 import java.util.List;
@@ -48,12 +49,16 @@ public record BuildTenantSpec(
 
         @JsonPropertyDescription("Which images jobs may use and how they are pulled. Default: FleetConfig "
                 + "defaults.imagePolicy, else only the builder image, no services.")
-        ImagePolicy imagePolicy) {
+        ImagePolicy imagePolicy,
+
+        @JsonPropertyDescription("Secrets (kubernetes.io/dockerconfigjson) in the tenant namespace for pulling the "
+                + "runner's, job and helper images, added to FleetConfig defaults.imagePullSecrets.")
+        List<@Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") String> imagePullSecrets) {
 
     public BuildTenantSpec(GitLabSpec gitlab, Integer concurrency, NodesSpec nodes, JobResources jobResources,
                            CacheSpec cache, BuilderSpec builder, List<EgressRule> egress, MonitoringSpec monitoring,
                            DeletionPolicy storageDeletionPolicy) {
         this(gitlab, concurrency, nodes, jobResources, cache, builder, egress, monitoring, storageDeletionPolicy,
-                null);
+                null, null);
     }
 }

@@ -126,15 +126,17 @@ public record FleetConfig(
     /**
      * {@code cacheTtl}: how long a Kaniko cache entry lives (Go duration, default 336h); {@code cacheExpiryInterval}:
      * how often the operator prunes expired entries and collects the registry's garbage (default 24h);
-     * {@code imagePolicy}: the image rules of tenants that set none (each field on its own).
+     * {@code imagePolicy}: the image rules of tenants that set none (each field on its own);
+     * {@code imagePullSecrets}: Secrets every tenant namespace holds for pulling the runner's, job and helper
+     * images, before the tenant's own.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Defaults(JobResources jobResources, JobResources helperResources, String cacheTtl,
-                           String cacheExpiryInterval, ImagePolicy imagePolicy) {
+                           String cacheExpiryInterval, ImagePolicy imagePolicy, List<String> imagePullSecrets) {
 
         public Defaults(JobResources jobResources, JobResources helperResources, String cacheTtl,
                         String cacheExpiryInterval) {
-            this(jobResources, helperResources, cacheTtl, cacheExpiryInterval, null);
+            this(jobResources, helperResources, cacheTtl, cacheExpiryInterval, null, null);
         }
     }
 

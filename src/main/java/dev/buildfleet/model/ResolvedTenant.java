@@ -33,9 +33,10 @@ public record ResolvedTenant(
         Network network,
         Monitoring monitoring,
         DeletionPolicy storageDeletionPolicy,
-        ImageRules imageRules) {
+        ImageRules imageRules,
+        List<String> imagePullSecrets) {
 
-    /** A tenant with the built-in image rules: its builder image only, no services. */
+    /** A tenant with the built-in image rules (its builder image only, no services) and no image pull Secret. */
     public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
                           RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
                           List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
@@ -43,7 +44,7 @@ public record ResolvedTenant(
                           DeletionPolicy storageDeletionPolicy) {
         this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
                 helper, cache, images, egress, network, monitoring, storageDeletionPolicy,
-                ImageRules.builderOnly(images.builder()));
+                ImageRules.builderOnly(images.builder()), List.of());
     }
 
     public record SecretRef(String name, String key) {

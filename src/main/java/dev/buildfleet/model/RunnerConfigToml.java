@@ -80,6 +80,9 @@ public final class RunnerConfigToml {
         k.put("allowed_services", t.imageRules().allowedServices());
         k.put("pull_policy", t.imageRules().pullPolicy());
         k.put("allowed_pull_policies", t.imageRules().allowedPullPolicies());
+        if (!t.imagePullSecrets().isEmpty()) {
+            k.put("image_pull_secrets", t.imagePullSecrets());
+        }
         k.put("privileged", false);
         k.put("allow_privilege_escalation", false);
         k.put("service_account", Names.BUILD_SERVICE_ACCOUNT);

@@ -103,7 +103,8 @@ public final class TenantResolver {
                 new ResolvedTenant.Monitoring(or(monitoring.serviceMonitor(), true),
                         or(monitoring.prometheusRule(), true), or(monitoring.dashboard(), true)),
                 or(spec.storageDeletionPolicy(), DeletionPolicy.Retain),
-                imageRules(spec.imagePolicy(), fleetDefaults.imagePolicy(), builderImage));
+                imageRules(spec.imagePolicy(), fleetDefaults.imagePolicy(), builderImage),
+                union(fleetDefaults.imagePullSecrets(), spec.imagePullSecrets()));
     }
 
     /** Each field falls back on its own; the builder image is always allowed, being the job's default image. */
@@ -123,6 +124,14 @@ public final class TenantResolver {
         return new ResolvedTenant.ImageRules(List.copyOf(images), List.copyOf(services),
                 pull == null ? ResolvedTenant.ImageRules.DEFAULT_PULL_POLICY : names(pull),
                 allowedPull == null ? ResolvedTenant.ImageRules.DEFAULT_ALLOWED_PULL_POLICIES : names(allowedPull));
+    }
+
+    /** The platform's entries first, then the tenant's, each once. */
+    static <T> List<T> union(List<T> fleet, List<T> tenant) {
+        Set<T> all = new LinkedHashSet<>();
+        all.addAll(or(fleet, List.of()));
+        all.addAll(or(tenant, List.of()));
+        return List.copyOf(all);
     }
 
     private static List<String> names(List<PullPolicy> policies) {

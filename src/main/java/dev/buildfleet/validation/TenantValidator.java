@@ -81,6 +81,7 @@ public final class TenantValidator {
         }
         egress(spec.egress(), s + "egress", config, problems);
         ImagePolicyRules.validate(spec.imagePolicy(), s + "imagePolicy", problems);
+        PodSettingsRules.imagePullSecrets(spec.imagePullSecrets(), s + "imagePullSecrets", problems);
 
         if (problems.size() == before && configValid) {
             resolved(TenantResolver.resolve(config, tenant), s, problems);

@@ -231,4 +231,18 @@ class RunnerConfigTomlTest {
         array.forEach(e -> out.add(e.asText()));
         return out;
     }
+
+    /** image_pull_secrets ([]string) go on every job pod the executor creates: build, helper and service images. */
+    @Test
+    void jobPodsPullWithTheFleetsAndTheTenantsSecrets() throws IOException {
+        assertThat(parse(javaTenant).path("runners").get(0).path("kubernetes").has("image_pull_secrets")).isFalse();
+        ResolvedTenant t = Fixtures.resolvedWith("java", root -> {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("config")).putObject("defaults")
+                    .putArray("imagePullSecrets").add("platform-mirror");
+            Fixtures.tenantSpec(root, 0).putArray("imagePullSecrets").add("java-registry");
+        });
+        JsonNode k8s = parse(t).path("runners").get(0).path("kubernetes");
+        assertThat(strings(k8s.path("image_pull_secrets"))).containsExactly("platform-mirror", "java-registry");
+        assertThat(k8s.has("use_service_account_image_pull_secrets")).isFalse();
+    }
 }

@@ -123,4 +123,25 @@ class RunnerDeploymentTest {
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         return p;
     }
+
+    @Test
+    void runnerPodPullsWithTheFleetsAndTheTenantsSecrets() {
+        ResolvedTenant t = Fixtures.resolvedWith("java", root -> {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("config")).putObject("defaults")
+                    .putArray("imagePullSecrets").add("platform-mirror").add("harbor-pull");
+            dev.buildfleet.Fixtures.tenantSpec(root, 0).putArray("imagePullSecrets").add("harbor-pull")
+                    .add("java-registry");
+        });
+        var pod = RunnerDeployment.build(t, RunnerConfigToml.build(t)).getSpec().getTemplate().getSpec();
+        assertThat(pod.getImagePullSecrets()).extracting(io.fabric8.kubernetes.api.model.LocalObjectReference::getName)
+                .containsExactly("platform-mirror", "harbor-pull", "java-registry");
+        // the init container runs the runner image too: one pod-level list covers both
+        assertThat(pod.getInitContainers().get(0).getImage()).isEqualTo(pod.getContainers().get(0).getImage());
+    }
+
+    @Test
+    void withoutPullSecretsThePodSpecHasNone() {
+        assertThat(deployment.getSpec().getTemplate().getSpec().getImagePullSecrets()).isNullOrEmpty();
+        assertThat(dev.buildfleet.render.Yaml.write(deployment)).doesNotContain("imagePullSecrets");
+    }
 }

@@ -81,6 +81,25 @@ class PodSettingsValidatorTest {
                         "tenants[0].spec.imagePolicy.allowedImage: unknown field"));
     }
 
+    static Stream<Arguments> badPullSecrets() {
+        return Stream.of(
+                bad("a pull Secret name with capitals", root -> tenantSpec(root, 1).putArray("imagePullSecrets")
+                        .add("Harbor_Pull"), "tenants[1].spec.imagePullSecrets[0]: 'Harbor_Pull' is not a Secret name"),
+                bad("a pull Secret listed twice", root -> tenantSpec(root, 1).putArray("imagePullSecrets")
+                        .add("harbor").add("harbor"), "tenants[1].spec.imagePullSecrets[1]: 'harbor' is listed twice"),
+                bad("an empty pull Secret entry", root -> tenantSpec(root, 1).putArray("imagePullSecrets").addNull(),
+                        "tenants[1].spec.imagePullSecrets[0]: 'null' is not a Secret name"),
+                bad("a bad fleet default pull Secret", root -> ((ObjectNode) root.get("config")).putObject("defaults")
+                        .putArray("imagePullSecrets").add("mirror pull"), "config.defaults.imagePullSecrets[0]: "
+                        + "'mirror pull' is not a Secret name"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badPullSecrets")
+    void badPullSecretIsRefusedNamingItsField(String name, Consumer<ObjectNode> change, String expected) {
+        assertThat(problems(change)).anySatisfy(problem -> assertThat(problem).contains(expected));
+    }
+
     static Arguments bad(String name, Consumer<ObjectNode> change, String expected) {
         return arguments(name, change, expected);
     }
