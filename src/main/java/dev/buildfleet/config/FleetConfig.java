@@ -1,6 +1,8 @@
 package dev.buildfleet.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.buildfleet.api.DnsConfig;
+import dev.buildfleet.api.HostAlias;
 import dev.buildfleet.api.ImagePolicy;
 import dev.buildfleet.api.JobResources;
 
@@ -10,6 +12,8 @@ import java.util.Map;
 /**
  * Platform-wide settings shared by every tenant: where GitLab, the Kubernetes API and Ceph live (URLs for the
  * runner, CIDRs for NetworkPolicies), which images to run, and defaults that keep tenant objects short.
+ * {@code hostAliases} and {@code dnsConfig} go on every tenant pod (runner, jobs, cache registry), before the
+ * tenant's own: e.g. the internal GitLab's and RGW's addresses where DNS does not know them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FleetConfig(
@@ -22,11 +26,20 @@ public record FleetConfig(
         Defaults defaults,
         Operator operator,
         Cluster cluster,
-        EgressPolicy egressPolicy) {
+        EgressPolicy egressPolicy,
+        List<HostAlias> hostAliases,
+        DnsConfig dnsConfig) {
 
     public FleetConfig(GitLab gitlab, KubernetesApi kubernetesApi, Ceph ceph, Images images, Dns dns,
                        Monitoring monitoring, Defaults defaults, Operator operator) {
         this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, null, null);
+    }
+
+    public FleetConfig(GitLab gitlab, KubernetesApi kubernetesApi, Ceph ceph, Images images, Dns dns,
+                       Monitoring monitoring, Defaults defaults, Operator operator, Cluster cluster,
+                       EgressPolicy egressPolicy) {
+        this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, cluster, egressPolicy, null,
+                null);
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.buildfleet.model;
 
 import dev.buildfleet.api.DeletionPolicy;
+import dev.buildfleet.api.DnsConfig;
 import dev.buildfleet.api.EgressRule;
+import dev.buildfleet.api.HostAlias;
 import dev.buildfleet.api.RunnerCreateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -15,6 +17,7 @@ import java.util.SortedMap;
 /**
  * A validated tenant with every default filled in from the FleetConfig: the single input of all builders.
  * Builders never look at the raw spec, so a default is decided in exactly one place ({@link TenantResolver}).
+ * {@code hostAliases} has one entry per IP; {@code dnsConfig} is null when neither fleet nor tenant sets one.
  */
 public record ResolvedTenant(
         String name,
@@ -34,9 +37,14 @@ public record ResolvedTenant(
         Monitoring monitoring,
         DeletionPolicy storageDeletionPolicy,
         ImageRules imageRules,
-        List<String> imagePullSecrets) {
+        List<String> imagePullSecrets,
+        List<HostAlias> hostAliases,
+        DnsConfig dnsConfig) {
 
-    /** A tenant with the built-in image rules (its builder image only, no services) and no image pull Secret. */
+    /**
+     * A tenant with the built-in image rules (its builder image only, no services), no image pull Secret, no host
+     * alias and the cluster's DNS settings.
+     */
     public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
                           RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
                           List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
@@ -44,7 +52,7 @@ public record ResolvedTenant(
                           DeletionPolicy storageDeletionPolicy) {
         this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
                 helper, cache, images, egress, network, monitoring, storageDeletionPolicy,
-                ImageRules.builderOnly(images.builder()), List.of());
+                ImageRules.builderOnly(images.builder()), List.of(), List.of(), null);
     }
 
     public record SecretRef(String name, String key) {

@@ -1,5 +1,7 @@
 package dev.buildfleet.model;
 
+import dev.buildfleet.api.DnsConfig;
+import dev.buildfleet.api.HostAlias;
 import io.fabric8.kubernetes.api.model.Toleration;
 
 import java.util.LinkedHashMap;
@@ -101,7 +103,40 @@ public final class RunnerConfigToml {
         k.put("helper_container_security_context", noEscalation());
         k.put("service_container_security_context", noEscalation());
         k.put("volumes", Map.of("secret", List.of(dockerConfigVolume())));
+        if (!t.hostAliases().isEmpty()) {
+            k.put("host_aliases", t.hostAliases().stream().map(RunnerConfigToml::hostAlias).toList());
+        }
+        if (t.dnsConfig() != null) {
+            k.put("dns_config", dnsConfig(t.dnsConfig()));
+        }
         return k;
+    }
+
+    /** KubernetesHostAliases in common/config.go: ip, hostnames. */
+    private static Map<String, Object> hostAlias(HostAlias alias) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ip", alias.ip());
+        out.put("hostnames", alias.hostnames());
+        return out;
+    }
+
+    /** KubernetesDNSConfig: searches, options ([[...options]] of name and an optional value); no nameservers. */
+    private static Map<String, Object> dnsConfig(DnsConfig dns) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!dns.searches().isEmpty()) {
+            out.put("searches", dns.searches());
+        }
+        if (!dns.options().isEmpty()) {
+            out.put("options", dns.options().stream().map(option -> {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("name", option.name());
+                if (option.value() != null) {
+                    o.put("value", option.value());
+                }
+                return o;
+            }).toList());
+        }
+        return out;
     }
 
     /** gitlab-runner's KubernetesSecret (common/config.go): name, mount_path, read_only, items (key -> path). */

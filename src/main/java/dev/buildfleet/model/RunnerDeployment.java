@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -87,7 +86,9 @@ public final class RunnerDeployment {
                 .withEnableServiceLinks(false)
                 .withNodeSelector(t.nodeSelector())
                 .withTolerations(t.tolerations())
-                .withImagePullSecrets(pullSecrets(t))
+                .withImagePullSecrets(TenantPodSettings.imagePullSecrets(t))
+                .withHostAliases(TenantPodSettings.hostAliases(t))
+                .withDnsConfig(TenantPodSettings.dnsConfig(t))
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withSecurityContext(podSecurity(RUNNER_UID, RUNNER_GID))
                 .withInitContainers(installConfig(t))
@@ -97,12 +98,6 @@ public final class RunnerDeployment {
                 .endTemplate()
                 .endSpec()
                 .build();
-    }
-
-    /** Null rather than empty, so a tenant without pull Secrets keeps the pod spec it had. */
-    static List<LocalObjectReference> pullSecrets(ResolvedTenant t) {
-        return t.imagePullSecrets().isEmpty() ? null
-                : t.imagePullSecrets().stream().map(LocalObjectReference::new).toList();
     }
 
     private static Container installConfig(ResolvedTenant t) {

@@ -5,6 +5,9 @@ import dev.buildfleet.api.BuildTenantSpec;
 import dev.buildfleet.api.CacheQuota;
 import dev.buildfleet.api.CacheSpec;
 import dev.buildfleet.api.DeletionPolicy;
+import dev.buildfleet.api.DnsConfig;
+import dev.buildfleet.api.DnsOption;
+import dev.buildfleet.api.HostAlias;
 import dev.buildfleet.api.ImagePolicy;
 import dev.buildfleet.api.JobResources;
 import dev.buildfleet.api.MonitoringSpec;
@@ -18,6 +21,8 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +33,7 @@ import java.util.function.Function;
 /** Fills every default of a validated tenant: tenant spec first, then FleetConfig, then {@link Defaults}. */
 public final class TenantResolver {
     private static final ImagePolicy NO_IMAGE_POLICY = new ImagePolicy(null, null, null, null);
+    private static final DnsConfig NO_DNS_CONFIG = new DnsConfig(null, null);
 
     private TenantResolver() {
     }
@@ -104,7 +110,9 @@ public final class TenantResolver {
                         or(monitoring.prometheusRule(), true), or(monitoring.dashboard(), true)),
                 or(spec.storageDeletionPolicy(), DeletionPolicy.Retain),
                 imageRules(spec.imagePolicy(), fleetDefaults.imagePolicy(), builderImage),
-                union(fleetDefaults.imagePullSecrets(), spec.imagePullSecrets()));
+                union(fleetDefaults.imagePullSecrets(), spec.imagePullSecrets()),
+                hostAliases(config.hostAliases(), spec.hostAliases()),
+                dnsConfig(config.dnsConfig(), spec.dnsConfig()));
     }
 
     /** Each field falls back on its own; the builder image is always allowed, being the job's default image. */
@@ -124,6 +132,32 @@ public final class TenantResolver {
         return new ResolvedTenant.ImageRules(List.copyOf(images), List.copyOf(services),
                 pull == null ? ResolvedTenant.ImageRules.DEFAULT_PULL_POLICY : names(pull),
                 allowedPull == null ? ResolvedTenant.ImageRules.DEFAULT_ALLOWED_PULL_POLICIES : names(allowedPull));
+    }
+
+    /** One entry per IP (the API server keeps hostAliases as a map keyed by ip), the platform's names first. */
+    static List<HostAlias> hostAliases(List<HostAlias> fleet, List<HostAlias> tenant) {
+        Map<String, Set<String>> byIp = new LinkedHashMap<>();
+        for (HostAlias alias : union(fleet, tenant)) {
+            byIp.computeIfAbsent(alias.ip(), ip -> new LinkedHashSet<>()).addAll(alias.hostnames());
+        }
+        List<HostAlias> out = new ArrayList<>();
+        byIp.forEach((ip, hostnames) -> out.add(new HostAlias(ip, List.copyOf(hostnames))));
+        return List.copyOf(out);
+    }
+
+    /** Search domains add up; an option the tenant names replaces the fleet's option of that name. */
+    static DnsConfig dnsConfig(DnsConfig fleet, DnsConfig tenant) {
+        DnsConfig f = or(fleet, NO_DNS_CONFIG);
+        DnsConfig t = or(tenant, NO_DNS_CONFIG);
+        List<String> searches = union(f.searches(), t.searches());
+        Map<String, DnsOption> options = new LinkedHashMap<>();
+        for (DnsOption option : union(f.options(), t.options())) {
+            options.put(option.name(), option);
+        }
+        if (searches.isEmpty() && options.isEmpty()) {
+            return null;
+        }
+        return new DnsConfig(searches, List.copyOf(options.values()));
     }
 
     /** The platform's entries first, then the tenant's, each once. */

@@ -82,6 +82,10 @@ public final class TenantValidator {
         egress(spec.egress(), s + "egress", config, problems);
         ImagePolicyRules.validate(spec.imagePolicy(), s + "imagePolicy", problems);
         PodSettingsRules.imagePullSecrets(spec.imagePullSecrets(), s + "imagePullSecrets", problems);
+        PodSettingsRules.hostAliases(spec.hostAliases(), s + "hostAliases", problems);
+        PodSettingsRules.tenantHostAliases(spec.hostAliases(), config == null ? null : config.hostAliases(),
+                s + "hostAliases", problems);
+        PodSettingsRules.dnsConfig(spec.dnsConfig(), s + "dnsConfig", problems);
 
         if (problems.size() == before && configValid) {
             resolved(TenantResolver.resolve(config, tenant), s, problems);
@@ -268,6 +272,7 @@ public final class TenantValidator {
         order(t.job().ephemeralStorageRequest(), t.job().ephemeralStorageLimit(), r + "ephemeralStorage", problems);
         ConfigValidator.check(problems, s + "cache.bucket", Checks.bucket(t.cache().bucket()));
         ImagePolicyRules.resolved(t.imageRules(), s + "imagePolicy", problems);
+        PodSettingsRules.resolvedDns(t, s + "dnsConfig", problems);
     }
 
     private static void order(Quantity request, Quantity limit, String path, List<Problem> problems) {

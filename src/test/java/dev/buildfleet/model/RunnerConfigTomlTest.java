@@ -30,7 +30,11 @@ class RunnerConfigTomlTest {
             "cap_add", "cap_drop", "build_container_security_context", "helper_container_security_context",
             "service_container_security_context", "pod_security_context", "poll_timeout", "poll_interval",
             "image_pull_secrets", "volumes", "pull_policy", "allowed_pull_policies", "allowed_images",
-            "allowed_services");
+            "allowed_services", "host_aliases", "dns_config");
+    /** KubernetesHostAliases, KubernetesDNSConfig and KubernetesDNSConfigOption in common/config.go. */
+    static final Set<String> HOST_ALIAS = Set.of("ip", "hostnames");
+    static final Set<String> DNS_CONFIG = Set.of("nameservers", "options", "searches");
+    static final Set<String> DNS_OPTION = Set.of("name", "value");
     static final Set<String> SECURITY_CONTEXT = Set.of("privileged", "allow_privilege_escalation", "run_as_non_root",
             "run_as_user", "run_as_group", "read_only_root_filesystem", "capabilities", "selinux_type", "proc_mount");
     static final Set<String> VOLUMES = Set.of("host_path", "pvc", "config_map", "secret", "empty_dir", "csi");
@@ -244,5 +248,58 @@ class RunnerConfigTomlTest {
         JsonNode k8s = parse(t).path("runners").get(0).path("kubernetes");
         assertThat(strings(k8s.path("image_pull_secrets"))).containsExactly("platform-mirror", "java-registry");
         assertThat(k8s.has("use_service_account_image_pull_secrets")).isFalse();
+    }
+
+    static final java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> INTERNAL_NAMES = root -> {
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) root.get("config");
+        var platform = config.putArray("hostAliases");
+        platform.addObject().put("ip", "10.10.0.10").putArray("hostnames").add("gitlab.example.com");
+        platform.addObject().put("ip", "10.10.1.5").putArray("hostnames").add("rgw.example.com");
+        var dns = config.putObject("dnsConfig");
+        dns.putArray("searches").add("internal.example.com");
+        dns.putArray("options").addObject().put("name", "ndots").put("value", "5");
+        var tenant = Fixtures.tenantSpec(root, 0);
+        var own = tenant.putArray("hostAliases");
+        own.addObject().put("ip", "10.20.0.7").putArray("hostnames").add("harbor.java.example.com")
+                .add("harbor");
+        own.addObject().put("ip", "10.10.0.10").putArray("hostnames").add("gitlab-ssh.example.com");
+        var tenantDns = tenant.putObject("dnsConfig");
+        tenantDns.putArray("searches").add("java.example.com");
+        var options = tenantDns.putArray("options");
+        options.addObject().put("name", "ndots").put("value", "2");
+        options.addObject().put("name", "edns0");
+    };
+
+    /** Job pods get the fleet's names, then the tenant's, one entry per IP, in gitlab-runner's own tables. */
+    @Test
+    void jobPodsGetTheHostAliasesAndDnsSettingsOfTheFleetAndTheTenant() throws IOException {
+        JsonNode plain = parse(javaTenant).path("runners").get(0).path("kubernetes");
+        assertThat(plain.has("host_aliases")).isFalse();
+        assertThat(plain.has("dns_config")).isFalse();
+
+        String toml = RunnerConfigToml.build(Fixtures.resolvedWith("java", INTERNAL_NAMES));
+        assertThat(toml.lines().map(String::strip)).contains("[[runners.kubernetes.host_aliases]]",
+                "[runners.kubernetes.dns_config]", "[[runners.kubernetes.dns_config.options]]");
+        JsonNode k8s = new TomlMapper().readTree(toml).path("runners").get(0).path("kubernetes");
+        JsonNode aliases = k8s.path("host_aliases");
+        assertThat(aliases).hasSize(3);
+        aliases.forEach(a -> assertThat(names(a)).isSubsetOf(HOST_ALIAS));
+        assertThat(aliases.get(0).path("ip").asText()).isEqualTo("10.10.0.10");
+        assertThat(strings(aliases.get(0).path("hostnames"))).containsExactly("gitlab.example.com",
+                "gitlab-ssh.example.com");
+        assertThat(aliases.get(1).path("ip").asText()).isEqualTo("10.10.1.5");
+        assertThat(strings(aliases.get(2).path("hostnames"))).containsExactly("harbor.java.example.com", "harbor");
+
+        JsonNode dns = k8s.path("dns_config");
+        assertThat(names(dns)).isSubsetOf(DNS_CONFIG).doesNotContain("nameservers");
+        assertThat(strings(dns.path("searches"))).containsExactly("internal.example.com", "java.example.com");
+        JsonNode options = dns.path("options");
+        options.forEach(o -> assertThat(names(o)).isSubsetOf(DNS_OPTION));
+        assertThat(options).hasSize(2);
+        assertThat(options.get(0).path("name").asText()).isEqualTo("ndots");
+        assertThat(options.get(0).path("value").isTextual()).as("value is *string").isTrue();
+        assertThat(options.get(0).path("value").asText()).as("the tenant's ndots wins").isEqualTo("2");
+        assertThat(options.get(1).path("name").asText()).isEqualTo("edns0");
+        assertThat(options.get(1).has("value")).isFalse();
     }
 }

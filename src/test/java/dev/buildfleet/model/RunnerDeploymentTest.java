@@ -3,6 +3,8 @@ package dev.buildfleet.model;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.buildfleet.Fixtures;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HostAlias;
+import io.fabric8.kubernetes.api.model.PodDNSConfigOption;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -143,5 +146,34 @@ class RunnerDeploymentTest {
     void withoutPullSecretsThePodSpecHasNone() {
         assertThat(deployment.getSpec().getTemplate().getSpec().getImagePullSecrets()).isNullOrEmpty();
         assertThat(dev.buildfleet.render.Yaml.write(deployment)).doesNotContain("imagePullSecrets");
+    }
+
+    /**
+     * Every pod the tenant namespace runs for buildfleet needs the internal names before it starts: the runner
+     * (GitLab, RGW), the cache registry and its garbage collection (RGW). Job pods get them from config.toml.
+     */
+    @Test
+    void runnerAndCacheRegistryPodsGetTheHostAliasesAndDnsSettings() {
+        ResolvedTenant t = Fixtures.resolvedWith("java", RunnerConfigTomlTest.INTERNAL_NAMES);
+        var specs = List.of(
+                RunnerDeployment.build(t, RunnerConfigToml.build(t)).getSpec().getTemplate().getSpec(),
+                CacheRegistryDeployment.build(t, "version: 0.1").getSpec().getTemplate().getSpec(),
+                CacheGarbageCollectJob.build(t, "version: 0.1", "cache-gc").getSpec().getTemplate().getSpec());
+        for (var pod : specs) {
+            assertThat(pod.getHostAliases()).extracting(HostAlias::getIp)
+                    .containsExactly("10.10.0.10", "10.10.1.5", "10.20.0.7");
+            assertThat(pod.getHostAliases().get(0).getHostnames())
+                    .containsExactly("gitlab.example.com", "gitlab-ssh.example.com");
+            assertThat(pod.getDnsPolicy()).as("the cluster DNS stays first").isNull();
+            assertThat(pod.getDnsConfig().getNameservers()).isNullOrEmpty();
+            assertThat(pod.getDnsConfig().getSearches()).containsExactly("internal.example.com", "java.example.com");
+            assertThat(pod.getDnsConfig().getOptions())
+                    .extracting(PodDNSConfigOption::getName, PodDNSConfigOption::getValue)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("ndots", "2"),
+                            org.assertj.core.groups.Tuple.tuple("edns0", null));
+        }
+        var plain = deployment.getSpec().getTemplate().getSpec();
+        assertThat(plain.getHostAliases()).isNullOrEmpty();
+        assertThat(plain.getDnsConfig()).isNull();
     }
 }

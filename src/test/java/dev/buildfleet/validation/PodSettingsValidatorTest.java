@@ -100,6 +100,103 @@ class PodSettingsValidatorTest {
         assertThat(problems(change)).anySatisfy(problem -> assertThat(problem).contains(expected));
     }
 
+    static ObjectNode alias(ObjectNode root, int tenant, String ip, String... hostnames) {
+        ObjectNode alias = (tenant < 0 ? ((ObjectNode) root.get("config")).withArray("hostAliases")
+                : tenantSpec(root, tenant).withArray("hostAliases")).addObject().put("ip", ip);
+        for (String hostname : hostnames) {
+            alias.withArray("hostnames").add(hostname);
+        }
+        return alias;
+    }
+
+    static Stream<Arguments> badNames() {
+        return Stream.of(
+                bad("a host name for an IP", root -> alias(root, 0, "gitlab.example.com", "gitlab.example.com"),
+                        "tenants[0].spec.hostAliases[0].ip: 'gitlab.example.com' is not an IP address"),
+                bad("an IPv4 address with leading zeros", root -> alias(root, 0, "10.010.0.1", "gitlab"),
+                        "tenants[0].spec.hostAliases[0].ip: '10.010.0.1' is not an IP address"),
+                bad("an IPv4 part above 255", root -> alias(root, -1, "10.256.0.1", "gitlab"),
+                        "config.hostAliases[0].ip: '10.256.0.1' is not an IP address"),
+                bad("a broken IPv6 address", root -> alias(root, 0, "fd00::1::2", "gitlab"),
+                        "tenants[0].spec.hostAliases[0].ip: 'fd00::1::2' is not an IP address"),
+                bad("the unspecified address", root -> alias(root, 0, "0.0.0.0", "gitlab"),
+                        "tenants[0].spec.hostAliases[0].ip: '0.0.0.0' is the unspecified address"),
+                bad("no IP", root -> tenantSpec(root, 0).putArray("hostAliases").addObject().putArray("hostnames")
+                        .add("gitlab"), "tenants[0].spec.hostAliases[0].ip: missing"),
+                bad("no host names", root -> alias(root, 0, "10.10.0.10"),
+                        "tenants[0].spec.hostAliases[0].hostnames: empty; list the names that resolve to 10.10.0.10"),
+                bad("a wildcard host name", root -> alias(root, 0, "10.10.0.10", "*.example.com"),
+                        "tenants[0].spec.hostAliases[0].hostnames[0]: '*.example.com' is a wildcard"),
+                bad("a host name with capitals", root -> alias(root, 0, "10.10.0.10", "GitLab.example.com"),
+                        "tenants[0].spec.hostAliases[0].hostnames[0]: 'GitLab.example.com' is not a DNS name"),
+                bad("a host name with a trailing dot", root -> alias(root, 0, "10.10.0.10", "gitlab.example.com."),
+                        "'gitlab.example.com.' is not a DNS name"),
+                bad("a host name with an underscore", root -> alias(root, 0, "10.10.0.10", "git_lab"),
+                        "'git_lab' is not a DNS name"),
+                bad("a label over 63 characters", root -> alias(root, 0, "10.10.0.10", "a".repeat(64) + ".example"),
+                        "is not a DNS name"),
+                bad("one name on two IPs in one list", root -> {
+                    alias(root, 0, "10.20.0.7", "harbor");
+                    alias(root, 0, "10.20.0.8", "harbor");
+                }, "tenants[0].spec.hostAliases[1].hostnames[0]: 'harbor' is already mapped by "
+                        + "tenants[0].spec.hostAliases[0]"),
+                bad("a tenant pointing the platform's GitLab name elsewhere", root -> {
+                    alias(root, -1, "10.10.0.10", "gitlab.example.com");
+                    alias(root, 1, "10.99.0.1", "gitlab.example.com");
+                }, "tenants[1].spec.hostAliases[0].hostnames[0]: 'gitlab.example.com' is mapped to 10.10.0.10 by "
+                        + "config.hostAliases[0]; a tenant cannot point a platform name elsewhere"),
+                bad("an unknown host alias field", root -> alias(root, 0, "10.10.0.10", "gitlab").put("hostname", "x"),
+                        "tenants[0].spec.hostAliases[0].hostname: unknown field"),
+                bad("a wildcard search domain", root -> tenantSpec(root, 0).putObject("dnsConfig")
+                        .putArray("searches").add("*.example.com"), "tenants[0].spec.dnsConfig.searches[0]: "
+                        + "'*.example.com' is a wildcard"),
+                bad("a search domain listed twice", root -> tenantSpec(root, 0).putObject("dnsConfig")
+                        .putArray("searches").add("example.com").add("example.com"),
+                        "tenants[0].spec.dnsConfig.searches[1]: 'example.com' is listed twice"),
+                bad("nameservers, which the NetworkPolicies would block", root -> tenantSpec(root, 0)
+                        .putObject("dnsConfig").put("nameservers", "10.0.0.53"),
+                        "tenants[0].spec.dnsConfig.nameservers: unknown field"),
+                bad("an option without a name", root -> tenantSpec(root, 0).putObject("dnsConfig")
+                        .putArray("options").addObject().put("value", "2"),
+                        "tenants[0].spec.dnsConfig.options[0].name: 'null' is not a resolv.conf option name"),
+                bad("an option value with a space", root -> tenantSpec(root, 0).putObject("dnsConfig")
+                        .putArray("options").addObject().put("name", "ndots").put("value", "2 rotate"),
+                        "tenants[0].spec.dnsConfig.options[0].value: '2 rotate' is not an option value"),
+                bad("an option listed twice", root -> {
+                    var options = ((ObjectNode) root.get("config")).putObject("dnsConfig").putArray("options");
+                    options.addObject().put("name", "ndots").put("value", "2");
+                    options.addObject().put("name", "ndots").put("value", "3");
+                }, "config.dnsConfig.options[1].name: 'ndots' is listed twice"),
+                bad("more search domains than a pod takes", root -> {
+                    var fleet = ((ObjectNode) root.get("config")).putObject("dnsConfig").putArray("searches");
+                    var tenant = tenantSpec(root, 0).putObject("dnsConfig").putArray("searches");
+                    for (int i = 0; i < 20; i++) {
+                        fleet.add("fleet" + i + ".example.com");
+                        tenant.add("tenant" + i + ".example.com");
+                    }
+                }, "tenants[0].spec.dnsConfig.searches: 40 search domains of"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badNames")
+    void badHostAliasOrDnsSettingIsRefusedNamingItsField(String name, Consumer<ObjectNode> change,
+                                                         String expected) {
+        assertThat(problems(change)).anySatisfy(problem -> assertThat(problem).contains(expected));
+    }
+
+    @Test
+    void internalNamesAndResolverSettingsAreAccepted() {
+        assertThat(problems(root -> {
+            alias(root, -1, "10.10.0.10", "gitlab.example.com", "registry.gitlab.example.com");
+            alias(root, -1, "fd00:10::5", "rgw.example.com");
+            alias(root, 0, "10.10.0.10", "gitlab.example.com", "gitlab-ssh.example.com");
+            alias(root, 1, "10.20.0.7", "harbor", "harbor.dotnet.example.com");
+            var dns = tenantSpec(root, 0).putObject("dnsConfig");
+            dns.putArray("searches").add("internal.example.com");
+            dns.putArray("options").addObject().put("name", "single-request-reopen");
+        })).isEmpty();
+    }
+
     static Arguments bad(String name, Consumer<ObjectNode> change, String expected) {
         return arguments(name, change, expected);
     }
