@@ -97,6 +97,30 @@ class RunnerDeploymentTest {
         assertThat(runner.path("token").asText()).isEqualTo("glrt-secret123");
     }
 
+    /** Decoys the sed must leave alone: the placeholder as part of another value, of an array, of a comment. */
+    @Test
+    void onlyTheTokenKeysOwnLineReceivesTheToken(@TempDir Path tmp) throws Exception {
+        Path template = Files.createDirectories(tmp.resolve("template"));
+        Path config = Files.createDirectories(tmp.resolve("config"));
+        String toml = RunnerConfigToml.build(tenant);
+        String decoys = toml
+                .replace("    'BUILDFLEET_TENANT=java',\n",
+                        "    'BUILDFLEET_TENANT=java',\n    \"token = '$RUNNER_TOKEN'\",\n")
+                .replace("  token = '$RUNNER_TOKEN'\n", "  token = '$RUNNER_TOKEN'\n"
+                        + "  # token = '$RUNNER_TOKEN'\n  pre_build_script = \"token = '$RUNNER_TOKEN'\"\n");
+        assertThat(decoys).isNotEqualTo(toml).contains("\"token = '$RUNNER_TOKEN'\",", "# token = ");
+        writeTemplate(template, decoys);
+
+        Process ok = runScript(template, config, "glrt-secret123");
+        assertThat(ok.exitValue()).as(new String(ok.getErrorStream().readAllBytes())).isZero();
+        String installed = Files.readString(config.resolve("config.toml"));
+        assertThat(installed.split("glrt-secret123", -1)).as("the token appears once").hasSize(2);
+        var runner = new TomlMapper().readTree(installed).path("runners").get(0);
+        assertThat(runner.path("token").asText()).isEqualTo("glrt-secret123");
+        assertThat(runner.path("pre_build_script").asText()).isEqualTo("token = '$RUNNER_TOKEN'");
+        assertThat(runner.path("environment").toString()).contains("token = '$RUNNER_TOKEN'");
+    }
+
     private void writeTemplate(Path template, String toml) throws IOException {
         Files.writeString(template.resolve("config.toml"), toml);
         Files.writeString(template.resolve(RunnerConfigMap.SYSTEM_ID_KEY), RunnerSystemId.of(tenant.name()));
