@@ -39,6 +39,13 @@ public final class Fixtures {
                 .filter(t -> t.getMetadata().getName().equals(tenant)).findFirst().orElseThrow());
     }
 
+    /** One tenant of the example fleet after {@code change} edited the fleet's tree. */
+    public static ResolvedTenant resolvedWith(String tenant, Consumer<ObjectNode> change) {
+        Fleet fleet = FleetLoader.parse(exampleWith(change)).fleet();
+        return TenantResolver.resolve(fleet.config(), fleet.tenants().stream()
+                .filter(t -> t.getMetadata().getName().equals(tenant)).findFirst().orElseThrow());
+    }
+
     /** The example fleet as YAML after {@code change} edited its tree. */
     public static String exampleWith(Consumer<ObjectNode> change) {
         try {

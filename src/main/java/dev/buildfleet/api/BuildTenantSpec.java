@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 import java.util.List;
@@ -44,5 +45,28 @@ public record BuildTenantSpec(
 
         @Default("Retain")
         @JsonPropertyDescription("What happens to the tenant's bucket and storage user when the tenant is deleted.")
-        DeletionPolicy storageDeletionPolicy) {
+        DeletionPolicy storageDeletionPolicy,
+
+        @JsonPropertyDescription("Which images jobs may use and how they are pulled. Default: FleetConfig "
+                + "defaults.imagePolicy, else only the builder image, no services.")
+        ImagePolicy imagePolicy,
+
+        @JsonPropertyDescription("Secrets (kubernetes.io/dockerconfigjson) in the tenant namespace for pulling the "
+                + "runner's, job and helper images, added to FleetConfig defaults.imagePullSecrets.")
+        List<@Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") String> imagePullSecrets,
+
+        @JsonPropertyDescription("/etc/hosts entries of the tenant's runner, job and cache registry pods, added to "
+                + "FleetConfig hostAliases (which a tenant cannot point elsewhere).")
+        List<HostAlias> hostAliases,
+
+        @JsonPropertyDescription("Search domains and resolver options of the tenant's pods, added to FleetConfig "
+                + "dnsConfig (a tenant's option replaces the fleet's of the same name).")
+        DnsConfig dnsConfig) {
+
+    public BuildTenantSpec(GitLabSpec gitlab, Integer concurrency, NodesSpec nodes, JobResources jobResources,
+                           CacheSpec cache, BuilderSpec builder, List<EgressRule> egress, MonitoringSpec monitoring,
+                           DeletionPolicy storageDeletionPolicy) {
+        this(gitlab, concurrency, nodes, jobResources, cache, builder, egress, monitoring, storageDeletionPolicy,
+                null, null, null, null);
+    }
 }

@@ -1,6 +1,9 @@
 package dev.buildfleet.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.buildfleet.api.DnsConfig;
+import dev.buildfleet.api.HostAlias;
+import dev.buildfleet.api.ImagePolicy;
 import dev.buildfleet.api.JobResources;
 
 import java.util.List;
@@ -9,6 +12,8 @@ import java.util.Map;
 /**
  * Platform-wide settings shared by every tenant: where GitLab, the Kubernetes API and Ceph live (URLs for the
  * runner, CIDRs for NetworkPolicies), which images to run, and defaults that keep tenant objects short.
+ * {@code hostAliases} and {@code dnsConfig} go on every tenant pod (runner, jobs, cache registry), before the
+ * tenant's own: e.g. the internal GitLab's and RGW's addresses where DNS does not know them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FleetConfig(
@@ -22,11 +27,13 @@ public record FleetConfig(
         Operator operator,
         Cluster cluster,
         EgressPolicy egressPolicy,
-        Verify verify) {
+        Verify verify,
+        List<HostAlias> hostAliases,
+        DnsConfig dnsConfig) {
 
     public FleetConfig(GitLab gitlab, KubernetesApi kubernetesApi, Ceph ceph, Images images, Dns dns,
                        Monitoring monitoring, Defaults defaults, Operator operator) {
-        this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, null, null, null);
+        this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, null, null, null, null, null);
     }
 
     /**
@@ -46,6 +53,13 @@ public record FleetConfig(
         @JsonInclude(JsonInclude.Include.NON_NULL)
         public record Subject(String kind, String name, String namespace) {
         }
+    }
+
+    public FleetConfig(GitLab gitlab, KubernetesApi kubernetesApi, Ceph ceph, Images images, Dns dns,
+                       Monitoring monitoring, Defaults defaults, Operator operator, Cluster cluster,
+                       EgressPolicy egressPolicy) {
+        this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, cluster, egressPolicy, null,
+                null, null);
     }
 
     /**
@@ -144,11 +158,19 @@ public record FleetConfig(
 
     /**
      * {@code cacheTtl}: how long a Kaniko cache entry lives (Go duration, default 336h); {@code cacheExpiryInterval}:
-     * how often the operator prunes expired entries and collects the registry's garbage (default 24h).
+     * how often the operator prunes expired entries and collects the registry's garbage (default 24h);
+     * {@code imagePolicy}: the image rules of tenants that set none (each field on its own);
+     * {@code imagePullSecrets}: Secrets every tenant namespace holds for pulling the runner's, job and helper
+     * images, before the tenant's own.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Defaults(JobResources jobResources, JobResources helperResources, String cacheTtl,
-                           String cacheExpiryInterval) {
+                           String cacheExpiryInterval, ImagePolicy imagePolicy, List<String> imagePullSecrets) {
+
+        public Defaults(JobResources jobResources, JobResources helperResources, String cacheTtl,
+                        String cacheExpiryInterval) {
+            this(jobResources, helperResources, cacheTtl, cacheExpiryInterval, null, null);
+        }
     }
 
     /** Where the operator runs: its pods (and only they, besides build jobs) reach each tenant's cache registry. */

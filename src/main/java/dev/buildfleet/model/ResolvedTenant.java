@@ -1,7 +1,9 @@
 package dev.buildfleet.model;
 
 import dev.buildfleet.api.DeletionPolicy;
+import dev.buildfleet.api.DnsConfig;
 import dev.buildfleet.api.EgressRule;
+import dev.buildfleet.api.HostAlias;
 import dev.buildfleet.api.RunnerCreateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -15,6 +17,7 @@ import java.util.SortedMap;
 /**
  * A validated tenant with every default filled in from the FleetConfig: the single input of all builders.
  * Builders never look at the raw spec, so a default is decided in exactly one place ({@link TenantResolver}).
+ * {@code hostAliases} has one entry per IP; {@code dnsConfig} is null when neither fleet nor tenant sets one.
  */
 public record ResolvedTenant(
         String name,
@@ -32,7 +35,25 @@ public record ResolvedTenant(
         List<EgressRule> egress,
         Network network,
         Monitoring monitoring,
-        DeletionPolicy storageDeletionPolicy) {
+        DeletionPolicy storageDeletionPolicy,
+        ImageRules imageRules,
+        List<String> imagePullSecrets,
+        List<HostAlias> hostAliases,
+        DnsConfig dnsConfig) {
+
+    /**
+     * A tenant with the built-in image rules (its builder image only, no services), no image pull Secret, no host
+     * alias and the cluster's DNS settings.
+     */
+    public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
+                          RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
+                          List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
+                          List<EgressRule> egress, Network network, Monitoring monitoring,
+                          DeletionPolicy storageDeletionPolicy) {
+        this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
+                helper, cache, images, egress, network, monitoring, storageDeletionPolicy,
+                ImageRules.builderOnly(images.builder()), List.of(), List.of(), null);
+    }
 
     public record SecretRef(String name, String key) {
     }
@@ -72,6 +93,23 @@ public record ResolvedTenant(
     }
 
     public record Monitoring(boolean serviceMonitor, boolean prometheusRule, boolean dashboard) {
+    }
+
+    /**
+     * gitlab-runner's image rules for job pods, every list non-empty: an empty allowed_images or allowed_services
+     * would allow every image. Patterns as gitlab-runner matches them (doublestar globs); pull policies by their
+     * config.toml names.
+     */
+    public record ImageRules(List<String> allowedImages, List<String> allowedServices, List<String> pullPolicy,
+                             List<String> allowedPullPolicies) {
+        public static final List<String> DEFAULT_PULL_POLICY = List.of("if-not-present");
+        /** never is left out: a job asking for it would run whatever image a node happens to hold. */
+        public static final List<String> DEFAULT_ALLOWED_PULL_POLICIES = List.of("always", "if-not-present");
+
+        public static ImageRules builderOnly(String builderImage) {
+            return new ImageRules(List.of(builderImage), List.of(builderImage), DEFAULT_PULL_POLICY,
+                    DEFAULT_ALLOWED_PULL_POLICIES);
+        }
     }
 
     public Map<String, String> labels() {

@@ -1,17 +1,17 @@
 package dev.buildfleet.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.buildfleet.api.DnsConfig;
+import dev.buildfleet.api.HostAlias;
 import io.fabric8.kubernetes.api.model.Toleration;
 
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The tenant runner's config.toml, keys as gitlab-runner reads them (common/config.go, cache/cacheconfig).
+ * The tenant runner's config.toml, keys as gitlab-runner reads them (common/config.go, cache/cacheconfig), written in
+ * sections: {@code [[runners]]}, {@code [runners.kubernetes]}, {@code [runners.cache]}, {@code [runners.cache.s3]}...
  *
  * <p>It holds no secret, so it can live in a ConfigMap and in git: the token is the placeholder
  * {@value #TOKEN_PLACEHOLDER}, which the runner pod's init container replaces with the value from the token Secret,
@@ -26,12 +26,15 @@ public final class RunnerConfigToml {
     /** Jobs ask GitLab for work over a few connections at once, so 20 slots fill quickly after a burst. */
     static final int MAX_REQUEST_CONCURRENCY = 4;
 
-    private static final TomlMapper TOML = new TomlMapper();
-
     private RunnerConfigToml() {
     }
 
     public static String build(ResolvedTenant t) {
+        return TomlSections.write(document(t));
+    }
+
+    /** The document as nested maps and lists, before it is written out. */
+    static Map<String, Object> document(ResolvedTenant t) {
         Map<String, Object> global = new LinkedHashMap<>();
         global.put("concurrent", t.concurrency());
         global.put("check_interval", 3);
@@ -40,11 +43,7 @@ public final class RunnerConfigToml {
         global.put("log_level", "info");
         global.put("log_format", "json");
         global.put("runners", List.of(runner(t)));
-        try {
-            return TOML.writeValueAsString(global);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return global;
     }
 
     private static Map<String, Object> runner(ResolvedTenant t) {
@@ -79,6 +78,13 @@ public final class RunnerConfigToml {
         if (t.images().runnerHelper() != null) {
             k.put("helper_image", t.images().runnerHelper());
         }
+        k.put("allowed_images", t.imageRules().allowedImages());
+        k.put("allowed_services", t.imageRules().allowedServices());
+        k.put("pull_policy", t.imageRules().pullPolicy());
+        k.put("allowed_pull_policies", t.imageRules().allowedPullPolicies());
+        if (!t.imagePullSecrets().isEmpty()) {
+            k.put("image_pull_secrets", t.imagePullSecrets());
+        }
         k.put("privileged", false);
         k.put("allow_privilege_escalation", false);
         k.put("service_account", Names.BUILD_SERVICE_ACCOUNT);
@@ -97,7 +103,40 @@ public final class RunnerConfigToml {
         k.put("helper_container_security_context", noEscalation());
         k.put("service_container_security_context", noEscalation());
         k.put("volumes", Map.of("secret", List.of(dockerConfigVolume())));
+        if (!t.hostAliases().isEmpty()) {
+            k.put("host_aliases", t.hostAliases().stream().map(RunnerConfigToml::hostAlias).toList());
+        }
+        if (t.dnsConfig() != null) {
+            k.put("dns_config", dnsConfig(t.dnsConfig()));
+        }
         return k;
+    }
+
+    /** KubernetesHostAliases in common/config.go: ip, hostnames. */
+    private static Map<String, Object> hostAlias(HostAlias alias) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ip", alias.ip());
+        out.put("hostnames", alias.hostnames());
+        return out;
+    }
+
+    /** KubernetesDNSConfig: searches, options ([[...options]] of name and an optional value); no nameservers. */
+    private static Map<String, Object> dnsConfig(DnsConfig dns) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!dns.searches().isEmpty()) {
+            out.put("searches", dns.searches());
+        }
+        if (!dns.options().isEmpty()) {
+            out.put("options", dns.options().stream().map(option -> {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("name", option.name());
+                if (option.value() != null) {
+                    o.put("value", option.value());
+                }
+                return o;
+            }).toList());
+        }
+        return out;
     }
 
     /** gitlab-runner's KubernetesSecret (common/config.go): name, mount_path, read_only, items (key -> path). */

@@ -47,8 +47,9 @@ public final class RunnerDeployment {
     /**
      * Copies config.toml into the writable config volume (gitlab-runner writes config.toml.lock there) with the
      * token from the Secret in place of the placeholder, and the tenant's stable system_id beside it. GitLab tokens
-     * are [A-Za-z0-9_.-], so anything else is refused rather than pasted into TOML. Only the token key's own value is
-     * replaced: the placeholder anywhere else (say in a URL) stays as it is and never receives the token.
+     * are [A-Za-z0-9_.-], so anything else is refused rather than pasted into TOML. Only a line that is the token key
+     * itself ({@code token = '$RUNNER_TOKEN'}, indented under {@code [[runners]]}) is changed: the placeholder anywhere
+     * else (say in a URL) stays as it is and never receives the token.
      */
     static final String INSTALL_CONFIG_SCRIPT = """
             set -eu
@@ -56,7 +57,7 @@ public final class RunnerDeployment {
             case "${RUNNER_TOKEN:-}" in
               ''|*[!A-Za-z0-9_.-]*) echo "buildfleet: the runner token Secret is empty or not a GitLab token" >&2; exit 1 ;;
             esac
-            sed "s/\\(^\\|[{,] *\\)token = '[\\$]RUNNER_TOKEN'/\\1token = '$RUNNER_TOKEN'/" %1$s/config.toml \\
+            sed "s/^\\( *\\)token = '[\\$]RUNNER_TOKEN'\\$/\\1token = '$RUNNER_TOKEN'/" %1$s/config.toml \\
               > %2$s/config.toml
             cp %1$s/%3$s %2$s/%4$s
             """.formatted(TEMPLATE_DIR, CONFIG_DIR, RunnerConfigMap.SYSTEM_ID_KEY, RunnerSystemId.FILE);
@@ -85,6 +86,9 @@ public final class RunnerDeployment {
                 .withEnableServiceLinks(false)
                 .withNodeSelector(t.nodeSelector())
                 .withTolerations(t.tolerations())
+                .withImagePullSecrets(TenantPodSettings.imagePullSecrets(t))
+                .withHostAliases(TenantPodSettings.hostAliases(t))
+                .withDnsConfig(TenantPodSettings.dnsConfig(t))
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withSecurityContext(podSecurity(RUNNER_UID, RUNNER_GID))
                 .withInitContainers(installConfig(t))

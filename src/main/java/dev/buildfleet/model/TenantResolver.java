@@ -5,9 +5,14 @@ import dev.buildfleet.api.BuildTenantSpec;
 import dev.buildfleet.api.CacheQuota;
 import dev.buildfleet.api.CacheSpec;
 import dev.buildfleet.api.DeletionPolicy;
+import dev.buildfleet.api.DnsConfig;
+import dev.buildfleet.api.DnsOption;
+import dev.buildfleet.api.HostAlias;
+import dev.buildfleet.api.ImagePolicy;
 import dev.buildfleet.api.JobResources;
 import dev.buildfleet.api.MonitoringSpec;
 import dev.buildfleet.api.NodesSpec;
+import dev.buildfleet.api.PullPolicy;
 import dev.buildfleet.api.ResourceRange;
 import dev.buildfleet.config.Defaults;
 import dev.buildfleet.config.FleetConfig;
@@ -16,13 +21,20 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
 /** Fills every default of a validated tenant: tenant spec first, then FleetConfig, then {@link Defaults}. */
 public final class TenantResolver {
+    private static final ImagePolicy NO_IMAGE_POLICY = new ImagePolicy(null, null, null, null);
+    private static final DnsConfig NO_DNS_CONFIG = new DnsConfig(null, null);
+
     private TenantResolver() {
     }
 
@@ -96,7 +108,68 @@ public final class TenantResolver {
                 network,
                 new ResolvedTenant.Monitoring(or(monitoring.serviceMonitor(), true),
                         or(monitoring.prometheusRule(), true), or(monitoring.dashboard(), true)),
-                or(spec.storageDeletionPolicy(), DeletionPolicy.Retain));
+                or(spec.storageDeletionPolicy(), DeletionPolicy.Retain),
+                imageRules(spec.imagePolicy(), fleetDefaults.imagePolicy(), builderImage),
+                union(fleetDefaults.imagePullSecrets(), spec.imagePullSecrets()),
+                hostAliases(config.hostAliases(), spec.hostAliases()),
+                dnsConfig(config.dnsConfig(), spec.dnsConfig()));
+    }
+
+    /** Each field falls back on its own; the builder image is always allowed, being the job's default image. */
+    static ResolvedTenant.ImageRules imageRules(ImagePolicy tenant, ImagePolicy fleet, String builderImage) {
+        ImagePolicy t = or(tenant, NO_IMAGE_POLICY);
+        ImagePolicy f = or(fleet, NO_IMAGE_POLICY);
+        Set<String> images = new LinkedHashSet<>(List.of(builderImage));
+        images.addAll(or(t.allowedImages(), f.allowedImages(), List.of()));
+        // An empty allowed_services allows every service; gitlab-runner always accepts the job's own image, so a
+        // list of only that one allows no other.
+        Set<String> services = new LinkedHashSet<>(or(t.allowedServices(), f.allowedServices(), List.of()));
+        if (services.isEmpty()) {
+            services.add(builderImage);
+        }
+        List<PullPolicy> pull = or(t.pullPolicy(), f.pullPolicy());
+        List<PullPolicy> allowedPull = or(t.allowedPullPolicies(), f.allowedPullPolicies());
+        return new ResolvedTenant.ImageRules(List.copyOf(images), List.copyOf(services),
+                pull == null ? ResolvedTenant.ImageRules.DEFAULT_PULL_POLICY : names(pull),
+                allowedPull == null ? ResolvedTenant.ImageRules.DEFAULT_ALLOWED_PULL_POLICIES : names(allowedPull));
+    }
+
+    /** One entry per IP (the API server keeps hostAliases as a map keyed by ip), the platform's names first. */
+    static List<HostAlias> hostAliases(List<HostAlias> fleet, List<HostAlias> tenant) {
+        Map<String, Set<String>> byIp = new LinkedHashMap<>();
+        for (HostAlias alias : union(fleet, tenant)) {
+            byIp.computeIfAbsent(alias.ip(), ip -> new LinkedHashSet<>()).addAll(alias.hostnames());
+        }
+        List<HostAlias> out = new ArrayList<>();
+        byIp.forEach((ip, hostnames) -> out.add(new HostAlias(ip, List.copyOf(hostnames))));
+        return List.copyOf(out);
+    }
+
+    /** Search domains add up; an option the tenant names replaces the fleet's option of that name. */
+    static DnsConfig dnsConfig(DnsConfig fleet, DnsConfig tenant) {
+        DnsConfig f = or(fleet, NO_DNS_CONFIG);
+        DnsConfig t = or(tenant, NO_DNS_CONFIG);
+        List<String> searches = union(f.searches(), t.searches());
+        Map<String, DnsOption> options = new LinkedHashMap<>();
+        for (DnsOption option : union(f.options(), t.options())) {
+            options.put(option.name(), option);
+        }
+        if (searches.isEmpty() && options.isEmpty()) {
+            return null;
+        }
+        return new DnsConfig(searches, List.copyOf(options.values()));
+    }
+
+    /** The platform's entries first, then the tenant's, each once. */
+    static <T> List<T> union(List<T> fleet, List<T> tenant) {
+        Set<T> all = new LinkedHashSet<>();
+        all.addAll(or(fleet, List.of()));
+        all.addAll(or(tenant, List.of()));
+        return List.copyOf(all);
+    }
+
+    private static List<String> names(List<PullPolicy> policies) {
+        return policies.stream().map(PullPolicy::tomlName).distinct().toList();
     }
 
     /** Each request and limit falls back on its own, so a tenant can change only the memory limit. */

@@ -117,7 +117,13 @@ public final class ConfigValidator {
             if (config.defaults().cacheExpiryInterval() != null) {
                 ttl(config.defaults().cacheExpiryInterval(), p + "defaults.cacheExpiryInterval", problems);
             }
+            ImagePolicyRules.validateFleetDefault(config.defaults().imagePolicy(), p + "defaults.imagePolicy",
+                    problems);
+            PodSettingsRules.imagePullSecrets(config.defaults().imagePullSecrets(), p + "defaults.imagePullSecrets",
+                    problems);
         }
+        PodSettingsRules.hostAliases(config.hostAliases(), p + "hostAliases", problems);
+        PodSettingsRules.dnsConfig(config.dnsConfig(), p + "dnsConfig", problems);
         if (config.operator() != null && config.operator().namespace() != null
                 && !Checks.DNS_LABEL.matcher(config.operator().namespace()).matches()) {
             problems.add(new Problem(p + "operator.namespace", "'" + config.operator().namespace()

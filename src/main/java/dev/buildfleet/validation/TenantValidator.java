@@ -80,6 +80,12 @@ public final class TenantValidator {
             ConfigValidator.check(problems, s + "builder.image", Checks.image(spec.builder().image()));
         }
         egress(spec.egress(), s + "egress", config, problems);
+        ImagePolicyRules.validate(spec.imagePolicy(), s + "imagePolicy", problems);
+        PodSettingsRules.imagePullSecrets(spec.imagePullSecrets(), s + "imagePullSecrets", problems);
+        PodSettingsRules.hostAliases(spec.hostAliases(), s + "hostAliases", problems);
+        PodSettingsRules.tenantHostAliases(spec.hostAliases(), config == null ? null : config.hostAliases(),
+                s + "hostAliases", problems);
+        PodSettingsRules.dnsConfig(spec.dnsConfig(), s + "dnsConfig", problems);
 
         if (problems.size() == before && configValid) {
             resolved(TenantResolver.resolve(config, tenant), s, problems);
@@ -265,6 +271,8 @@ public final class TenantValidator {
         order(t.job().memoryRequest(), t.job().memoryLimit(), r + "memory", problems);
         order(t.job().ephemeralStorageRequest(), t.job().ephemeralStorageLimit(), r + "ephemeralStorage", problems);
         ConfigValidator.check(problems, s + "cache.bucket", Checks.bucket(t.cache().bucket()));
+        ImagePolicyRules.resolved(t.imageRules(), s + "imagePolicy", problems);
+        PodSettingsRules.resolvedDns(t, s + "dnsConfig", problems);
     }
 
     private static void order(Quantity request, Quantity limit, String path, List<Problem> problems) {

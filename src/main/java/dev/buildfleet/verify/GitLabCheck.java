@@ -46,7 +46,7 @@ final class GitLabCheck {
                                         + "token into the Secret spec.gitlab.runner.tokenSecretRef names"));
             }
             GitLabRunners.RunnerSettings wanted = RunnerStep.settingsOf(live != null ? live : declared, t);
-            Optional<Long> id = runnerId != null ? Optional.of(runnerId) : gitlab.findByDescription(wanted);
+            Optional<Long> id = runnerId != null ? Optional.of(runnerId) : gitlab.find(wanted, dev.buildfleet.model.RunnerDescription.matches(t.name()));
             Optional<GitLabRunners.RunnerSettings> actual = id.flatMap(gitlab::get);
             if (actual.isEmpty()) {
                 return CheckResult.fail(t.name(), NAME, "no runner '" + wanted.description() + "' in GitLab"

@@ -76,4 +76,17 @@ class CrdSchemaTest {
         assertThat(item.path("required").toString()).contains("name", "cidr", "ports");
         assertThat(item.at("/properties/ports/items/maximum").asInt()).isEqualTo(65535);
     }
+
+    @Test
+    void podSettingsAreTypedSoTheApiServerRefusesTheObviousMistakes() {
+        JsonNode pull = spec.at("/properties/imagePolicy/properties/pullPolicy/items/enum");
+        assertThat(pull.toString()).isEqualTo("[\"always\",\"if-not-present\",\"never\"]");
+        assertThat(spec.at("/properties/imagePolicy/properties/allowedPullPolicies/items/enum")).isEqualTo(pull);
+        assertThat(spec.at("/properties/imagePullSecrets/items/pattern").asText()).isNotEmpty();
+        JsonNode alias = spec.at("/properties/hostAliases/items");
+        assertThat(alias.path("required").toString()).contains("ip", "hostnames");
+        assertThat(alias.at("/properties/hostnames/minItems").asInt()).isEqualTo(1);
+        assertThat(spec.at("/properties/dnsConfig/properties").has("nameservers")).isFalse();
+        assertThat(spec.at("/properties/dnsConfig/properties/options/items/required").toString()).contains("name");
+    }
 }

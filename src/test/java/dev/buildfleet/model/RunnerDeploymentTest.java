@@ -3,6 +3,8 @@ package dev.buildfleet.model;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.buildfleet.Fixtures;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HostAlias;
+import io.fabric8.kubernetes.api.model.PodDNSConfigOption;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -94,6 +97,30 @@ class RunnerDeploymentTest {
         assertThat(runner.path("token").asText()).isEqualTo("glrt-secret123");
     }
 
+    /** Decoys the sed must leave alone: the placeholder as part of another value, of an array, of a comment. */
+    @Test
+    void onlyTheTokenKeysOwnLineReceivesTheToken(@TempDir Path tmp) throws Exception {
+        Path template = Files.createDirectories(tmp.resolve("template"));
+        Path config = Files.createDirectories(tmp.resolve("config"));
+        String toml = RunnerConfigToml.build(tenant);
+        String decoys = toml
+                .replace("    'BUILDFLEET_TENANT=java',\n",
+                        "    'BUILDFLEET_TENANT=java',\n    \"token = '$RUNNER_TOKEN'\",\n")
+                .replace("  token = '$RUNNER_TOKEN'\n", "  token = '$RUNNER_TOKEN'\n"
+                        + "  # token = '$RUNNER_TOKEN'\n  pre_build_script = \"token = '$RUNNER_TOKEN'\"\n");
+        assertThat(decoys).isNotEqualTo(toml).contains("\"token = '$RUNNER_TOKEN'\",", "# token = ");
+        writeTemplate(template, decoys);
+
+        Process ok = runScript(template, config, "glrt-secret123");
+        assertThat(ok.exitValue()).as(new String(ok.getErrorStream().readAllBytes())).isZero();
+        String installed = Files.readString(config.resolve("config.toml"));
+        assertThat(installed.split("glrt-secret123", -1)).as("the token appears once").hasSize(2);
+        var runner = new TomlMapper().readTree(installed).path("runners").get(0);
+        assertThat(runner.path("token").asText()).isEqualTo("glrt-secret123");
+        assertThat(runner.path("pre_build_script").asText()).isEqualTo("token = '$RUNNER_TOKEN'");
+        assertThat(runner.path("environment").toString()).contains("token = '$RUNNER_TOKEN'");
+    }
+
     private void writeTemplate(Path template, String toml) throws IOException {
         Files.writeString(template.resolve("config.toml"), toml);
         Files.writeString(template.resolve(RunnerConfigMap.SYSTEM_ID_KEY), RunnerSystemId.of(tenant.name()));
@@ -122,5 +149,55 @@ class RunnerDeploymentTest {
         Process p = pb.start();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         return p;
+    }
+
+    @Test
+    void runnerPodPullsWithTheFleetsAndTheTenantsSecrets() {
+        ResolvedTenant t = Fixtures.resolvedWith("java", root -> {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("config")).putObject("defaults")
+                    .putArray("imagePullSecrets").add("platform-mirror").add("harbor-pull");
+            dev.buildfleet.Fixtures.tenantSpec(root, 0).putArray("imagePullSecrets").add("harbor-pull")
+                    .add("java-registry");
+        });
+        var pod = RunnerDeployment.build(t, RunnerConfigToml.build(t)).getSpec().getTemplate().getSpec();
+        assertThat(pod.getImagePullSecrets()).extracting(io.fabric8.kubernetes.api.model.LocalObjectReference::getName)
+                .containsExactly("platform-mirror", "harbor-pull", "java-registry");
+        // the init container runs the runner image too: one pod-level list covers both
+        assertThat(pod.getInitContainers().get(0).getImage()).isEqualTo(pod.getContainers().get(0).getImage());
+    }
+
+    @Test
+    void withoutPullSecretsThePodSpecHasNone() {
+        assertThat(deployment.getSpec().getTemplate().getSpec().getImagePullSecrets()).isNullOrEmpty();
+        assertThat(dev.buildfleet.render.Yaml.write(deployment)).doesNotContain("imagePullSecrets");
+    }
+
+    /**
+     * Every pod the tenant namespace runs for buildfleet needs the internal names before it starts: the runner
+     * (GitLab, RGW), the cache registry and its garbage collection (RGW). Job pods get them from config.toml.
+     */
+    @Test
+    void runnerAndCacheRegistryPodsGetTheHostAliasesAndDnsSettings() {
+        ResolvedTenant t = Fixtures.resolvedWith("java", RunnerConfigTomlTest.INTERNAL_NAMES);
+        var specs = List.of(
+                RunnerDeployment.build(t, RunnerConfigToml.build(t)).getSpec().getTemplate().getSpec(),
+                CacheRegistryDeployment.build(t, "version: 0.1").getSpec().getTemplate().getSpec(),
+                CacheGarbageCollectJob.build(t, "version: 0.1", "cache-gc").getSpec().getTemplate().getSpec());
+        for (var pod : specs) {
+            assertThat(pod.getHostAliases()).extracting(HostAlias::getIp)
+                    .containsExactly("10.10.0.10", "10.10.1.5", "10.20.0.7");
+            assertThat(pod.getHostAliases().get(0).getHostnames())
+                    .containsExactly("gitlab.example.com", "gitlab-ssh.example.com");
+            assertThat(pod.getDnsPolicy()).as("the cluster DNS stays first").isNull();
+            assertThat(pod.getDnsConfig().getNameservers()).isNullOrEmpty();
+            assertThat(pod.getDnsConfig().getSearches()).containsExactly("internal.example.com", "java.example.com");
+            assertThat(pod.getDnsConfig().getOptions())
+                    .extracting(PodDNSConfigOption::getName, PodDNSConfigOption::getValue)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("ndots", "2"),
+                            org.assertj.core.groups.Tuple.tuple("edns0", null));
+        }
+        var plain = deployment.getSpec().getTemplate().getSpec();
+        assertThat(plain.getHostAliases()).isNullOrEmpty();
+        assertThat(plain.getDnsConfig()).isNull();
     }
 }

@@ -217,6 +217,20 @@ class IsolationInvariantsTest {
         }
     }
 
+    /** gitlab-runner allows every image for an empty or missing allowed_images or allowed_services. */
+    @Test
+    void jobsRunOnlyAllowedImagesAndNeverAnyImage() throws IOException {
+        for (String tenant : objectsByTenant.keySet()) {
+            JsonNode k8s = configToml(tenant).path("runners").get(0).path("kubernetes");
+            for (String list : new String[]{"allowed_images", "allowed_services"}) {
+                assertThat(k8s.path(list).isArray() && !k8s.path(list).isEmpty()).as(tenant + " " + list).isTrue();
+                k8s.path(list).forEach(p -> assertThat(p.asText()).as(tenant + " " + list)
+                        .isNotIn("*", "**", "*/*:*", "**/*"));
+            }
+            assertThat(k8s.path("allowed_pull_policies").toString()).as(tenant).doesNotContain("never");
+        }
+    }
+
     @Test
     void renderingTwiceIsByteIdentical() {
         assertThat(FleetRenderer.render(Fixtures.example())).isEqualTo(files);
