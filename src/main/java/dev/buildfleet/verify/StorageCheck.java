@@ -148,9 +148,9 @@ final class StorageCheck {
         }
         if (!problems.isEmpty()) {
             return CheckResult.fail(t.name(), NAME, object + " is public: " + String.join("; ", problems), evidence,
-                    "make it private again with the tenant's key: aws s3api put-bucket-acl --bucket " + bucket
-                            + " --acl private (and remove any policy statement for principal *); buildfleet storage "
-                            + "ensure puts the tenant-only policy back");
+                    "buildfleet storage ensure -f FLEET.yaml --tenant " + t.name() + " puts the private ACL and the "
+                            + "tenant-only policy back (the tenant's own keys cannot change either; whoever made it "
+                            + "public had the bucket owner's or RGW admin's key: rotate it)");
         }
         return CheckResult.pass(t.name(), NAME, object + " is not public: no ACL grant or policy for everyone, "
                 + "anonymous list and read refused (HTTP 403)", evidence);

@@ -130,7 +130,7 @@ class PlanRealClusterTest {
                 .asText()).isEqualTo("\"8\" -> \"10\" (live -> desired)");
         assertThat(paths(web.get(1))).containsExactly("data[\"config.toml\"]");
         assertThat(web.get(1).path("fields").get(0).path("change").asText())
-                .startsWith("line 1: \"concurrent = 4\" -> \"concurrent = 6\"; line 7: ")
+                .startsWith("line 1: \"concurrent = 4\" -> \"concurrent = 6\"; line 12: ")
                 .contains("limit = 4", "limit = 6");
         assertThat(paths(web.get(2))).containsExactly(
                 "spec.template.metadata.annotations[\"buildfleet.dev/config-checksum\"]");
