@@ -33,15 +33,8 @@ final class PlanCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FLEET.yaml", description = "The fleet file.")
-    Path file;
-
-    @Option(names = "--tenant", paramLabel = "NAME", description = "Only this tenant.")
-    String tenant;
-
-    @Option(names = "--kubeconfig", paramLabel = "PATH",
-            description = "Default: KUBECONFIG, ~/.kube/config, or the pod's ServiceAccount in a cluster.")
-    Path kubeconfig;
+    @CommandLine.Mixin
+    LiveClusterOptions cluster;
 
     @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "text",
             description = "text (default) or json.")
@@ -52,17 +45,17 @@ final class PlanCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Fleet fleet;
         try {
-            fleet = FleetValidator.loadValid(file);
+            fleet = FleetValidator.loadValid(cluster.file);
         } catch (InvalidInputException invalid) {
             Main.printProblems(err, invalid);
             return ERROR;
         }
-        List<String> tenants = FleetTenants.chosen(spec.commandLine(), fleet, tenant);
+        List<String> tenants = FleetTenants.chosen(spec.commandLine(), fleet, cluster.tenant);
         KubernetesClient client;
         try {
-            client = ClusterConnection.open(kubeconfig);
+            client = ClusterConnection.open(cluster.kubeconfig);
         } catch (IOException e) {
-            err.println("buildfleet: cannot read the kubeconfig " + kubeconfig + ": "
+            err.println("buildfleet: cannot read the kubeconfig " + cluster.kubeconfig + ": "
                     + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
             return ERROR;
         }

@@ -66,7 +66,7 @@ public final class FleetRenderer {
         return files;
     }
 
-    private static String kustomization(List<String> resources) {
+    static String kustomization(List<String> resources) {
         Map<String, Object> k = new LinkedHashMap<>();
         k.put("apiVersion", "kustomize.config.k8s.io/v1beta1");
         k.put("kind", "Kustomization");

@@ -41,7 +41,7 @@ public final class GitOpsUnits {
                 roles.add(file);
             }
         });
-        out.put(CLUSTER_ROLES_DIR + "/kustomization.yaml", kustomization(roles));
+        out.put(CLUSTER_ROLES_DIR + "/kustomization.yaml", FleetRenderer.kustomization(roles));
         if (tool == Tool.ARGOCD) {
             out.put(ARGOCD_DIR + "/applicationset.yaml", Yaml.write(applicationSet(source)));
         } else {
@@ -54,7 +54,7 @@ public final class GitOpsUnits {
                         source, List.of("bf-cluster-roles"))));
                 units.add(tenant + ".yaml");
             }
-            out.put(FLUX_DIR + "/kustomization.yaml", kustomization(units));
+            out.put(FLUX_DIR + "/kustomization.yaml", FleetRenderer.kustomization(units));
         }
         return out;
     }
@@ -111,13 +111,5 @@ public final class GitOpsUnits {
         k.put("metadata", Map.of("name", name, "namespace", "flux-system"));
         k.put("spec", spec);
         return k;
-    }
-
-    private static String kustomization(List<String> resources) {
-        Map<String, Object> k = new LinkedHashMap<>();
-        k.put("apiVersion", "kustomize.config.k8s.io/v1beta1");
-        k.put("kind", "Kustomization");
-        k.put("resources", resources);
-        return Yaml.write(k);
     }
 }
