@@ -19,8 +19,18 @@ log() { echo "[build $(date +%T)] $*" >&2; }
 t0=$(date +%s)
 
 log "$KANIKO_MODULE $KANIKO_VERSION"
-src=$(cd "$WORK" && GOFLAGS= go mod download -json "$KANIKO_MODULE@$KANIKO_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
-[ -d "$src" ] || { echo "could not download $KANIKO_MODULE@$KANIKO_VERSION" >&2; exit 1; }
+# go mod download -json reports a failure only in its JSON ("Error") on stdout: keep it, and try again after a
+# moment, since the proxy may refuse a burst of requests right after the control plane's build.
+for attempt in 1 2 3; do
+  if (cd "$WORK" && GOFLAGS= go mod download -json "$KANIKO_MODULE@$KANIKO_VERSION") >"$WORK/download.json"; then
+    break
+  fi
+  log "download attempt $attempt failed: $(sed -n 's/^\s*"Error": //p' "$WORK/download.json")"
+  [ "$attempt" = 3 ] && { echo "could not download $KANIKO_MODULE@$KANIKO_VERSION" >&2; cat "$WORK/download.json" >&2; exit 1; }
+  sleep $((attempt * 10))
+done
+src=$(sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p' "$WORK/download.json")
+[ -d "$src" ] || { echo "could not download $KANIKO_MODULE@$KANIKO_VERSION" >&2; cat "$WORK/download.json" >&2; exit 1; }
 cp -r "$src" "$WORK/kaniko"; chmod -R u+w "$WORK/kaniko"; cd "$WORK/kaniko"
 log "go build executor"
 mkdir -p "$OUT.partial"
