@@ -1,8 +1,6 @@
 package dev.buildfleet.cli;
 
 import dev.buildfleet.config.Fleet;
-import dev.buildfleet.validation.FleetValidator;
-import dev.buildfleet.validation.InvalidInputException;
 import dev.buildfleet.verify.Plan;
 import dev.buildfleet.verify.PlanPrinter;
 import dev.buildfleet.verify.Planner;
@@ -12,7 +10,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,20 +40,13 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        Fleet fleet;
-        try {
-            fleet = FleetValidator.loadValid(cluster.file);
-        } catch (InvalidInputException invalid) {
-            Main.printProblems(err, invalid);
+        Fleet fleet = cluster.fleet(err);
+        if (fleet == null) {
             return ERROR;
         }
         List<String> tenants = FleetTenants.chosen(spec.commandLine(), fleet, cluster.tenant);
-        KubernetesClient client;
-        try {
-            client = ClusterConnection.open(cluster.kubeconfig);
-        } catch (IOException e) {
-            err.println("buildfleet: cannot read the kubeconfig " + cluster.kubeconfig + ": "
-                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+        KubernetesClient client = cluster.client(err);
+        if (client == null) {
             return ERROR;
         }
         try (client) {

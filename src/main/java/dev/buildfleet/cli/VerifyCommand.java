@@ -6,7 +6,6 @@ import dev.buildfleet.gitlab.GitLabConnections;
 import dev.buildfleet.gitlab.HttpGitLabRunners;
 import dev.buildfleet.storage.RgwAdminClient;
 import dev.buildfleet.storage.S3Keys;
-import dev.buildfleet.validation.FleetValidator;
 import dev.buildfleet.validation.InvalidInputException;
 import dev.buildfleet.verify.ReportJson;
 import dev.buildfleet.verify.ReportTable;
@@ -20,7 +19,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -58,21 +56,19 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        Fleet fleet;
+        Fleet fleet = cluster.fleet(err);
+        if (fleet == null) {
+            return VerifyExitCodes.FILES;
+        }
         try {
-            fleet = FleetValidator.loadValid(cluster.file);
             VerifySettings.of(fleet.config());
         } catch (InvalidInputException invalid) {
             Main.printProblems(err, invalid);
             return VerifyExitCodes.FILES;
         }
         List<String> tenants = FleetTenants.chosen(spec.commandLine(), fleet, cluster.tenant);
-        KubernetesClient client;
-        try {
-            client = ClusterConnection.open(cluster.kubeconfig);
-        } catch (IOException e) {
-            err.println("buildfleet: cannot read the kubeconfig " + cluster.kubeconfig + ": "
-                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+        KubernetesClient client = cluster.client(err);
+        if (client == null) {
             return VerifyExitCodes.FILES;
         }
         try (client) {
