@@ -1,5 +1,6 @@
 package dev.buildfleet.k8s;
 
+import dev.buildfleet.TenantEdits;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.marcnuri.helm.Helm;
@@ -389,7 +390,7 @@ class RealClusterOperatorTest {
         long mark = cluster.auditMark();
         // Every tenant is reconciled again (the operator is not generation-aware), with nothing to change.
         for (String tenant : TENANTS) {
-            admin.resources(BuildTenant.class).withName(tenant).edit(t -> {
+            TenantEdits.edit(admin, tenant, t -> {
                 t.getMetadata().getAnnotations().put("test.buildfleet.dev/poke", String.valueOf(System.nanoTime()));
                 return t;
             });

@@ -1,5 +1,6 @@
 package dev.buildfleet.operator;
 
+import dev.buildfleet.TenantEdits;
 import dev.buildfleet.Fixtures;
 import dev.buildfleet.MockApiServer;
 import dev.buildfleet.api.BuildTenant;
@@ -161,7 +162,7 @@ class CacheExpiryTest {
     }
 
     void touchTenant(String value) {
-        client.resources(BuildTenant.class).withName("java").edit(t -> {
+        TenantEdits.edit(client, "java", t -> {
             t.getMetadata().setAnnotations(Map.of("test/touched", value));
             return t;
         });

@@ -1,5 +1,6 @@
 package dev.buildfleet.operator;
 
+import dev.buildfleet.TenantEdits;
 import dev.buildfleet.MockApiServer;
 import dev.buildfleet.Fixtures;
 import dev.buildfleet.api.BuildTenant;
@@ -237,7 +238,7 @@ class OperatorTest {
                 .build()));
         client.genericKubernetesResources(MonitoringStep.definition(rule)).inNamespace("bf-java").resource(lookAlike)
                 .create();
-        client.resources(BuildTenant.class).withName("java").edit(t -> {
+        TenantEdits.edit(client, "java", t -> {
             t.setSpec(Serialization.jsonMapper().convertValue(((com.fasterxml.jackson.databind.node.ObjectNode)
                     Serialization.jsonMapper().valueToTree(t.getSpec())).set("monitoring", Serialization.jsonMapper()
                     .createObjectNode().put("serviceMonitor", false).put("prometheusRule", false)
@@ -290,7 +291,7 @@ class OperatorTest {
         String checksum = checksum();
         drainWrites();
 
-        client.resources(BuildTenant.class).withName("java").edit(t -> {
+        TenantEdits.edit(client, "java", t -> {
             t.setSpec(withConcurrency(t.getSpec(), 8));
             return t;
         });
@@ -314,7 +315,7 @@ class OperatorTest {
         drainWrites();
 
         // Host bits in a CIDR pass the CRD schema but not the validator.
-        client.resources(BuildTenant.class).withName("java").edit(t -> {
+        TenantEdits.edit(client, "java", t -> {
             var egress = new ArrayList<>(t.getSpec().egress());
             egress.set(0, new dev.buildfleet.api.EgressRule("harbor", "10.20.3.4/16", List.of(443)));
             t.setSpec(new BuildTenantSpec(t.getSpec().gitlab(), 3, t.getSpec().nodes(), t.getSpec().jobResources(),
@@ -488,7 +489,7 @@ class OperatorTest {
         StoragePlan plan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
         String oldKey = storage.accessKeys(plan).getFirst();
 
-        client.resources(BuildTenant.class).withName("java").edit(t -> {
+        TenantEdits.edit(client, "java", t -> {
             t.getMetadata().getAnnotations().put(StorageStep.ROTATE_ANNOTATION, "2026-11-23");
             return t;
         });

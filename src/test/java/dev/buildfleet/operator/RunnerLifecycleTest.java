@@ -1,5 +1,6 @@
 package dev.buildfleet.operator;
 
+import dev.buildfleet.TenantEdits;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.buildfleet.MockApiServer;
 import dev.buildfleet.Fixtures;
@@ -135,7 +136,7 @@ class RunnerLifecycleTest {
     }
 
     void wake() {
-        eventually().untilAsserted(() -> client.resources(BuildTenant.class).withName("java").edit(t -> {
+        eventually().untilAsserted(() -> TenantEdits.edit(client, "java", t -> {
             t.getMetadata().getAnnotations().put("wake", Long.toString(System.nanoTime()));
             return t;
         }));
@@ -206,7 +207,7 @@ class RunnerLifecycleTest {
         awaitRegistered("RunnerCreated");
         long id = gitlab.runners().keySet().iterator().next();
 
-        eventually().untilAsserted(() -> client.resources(BuildTenant.class).withName("java").edit(t -> {
+        eventually().untilAsserted(() -> TenantEdits.edit(client, "java", t -> {
             RunnerCreateSpec c = t.getSpec().gitlab().runner().create();
             t.setSpec(withRunner(t.getSpec(), new RunnerSpec(null, new RunnerCreateSpec(c.runnerType(), c.groupId(),
                     c.projectId(), c.description(), List.of("java", "kaniko", "big"), c.runUntagged(),
@@ -371,7 +372,7 @@ class RunnerLifecycleTest {
         gitlab.down(true);
         client.resources(BuildTenant.class).withName("java").delete();
         eventually().untilAsserted(() -> assertThat(gitlab.count("DELETE /api/v4/runners/")).isGreaterThanOrEqualTo(1));
-        eventually().untilAsserted(() -> client.resources(BuildTenant.class).withName("java").edit(t -> {
+        eventually().untilAsserted(() -> TenantEdits.edit(client, "java", t -> {
             t.getMetadata().getAnnotations().put(RunnerStep.FORCE_REMOVE_ANNOTATION, "true");
             return t;
         }));
