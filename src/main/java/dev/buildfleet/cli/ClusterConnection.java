@@ -1,12 +1,11 @@
 package dev.buildfleet.cli;
 
+import dev.buildfleet.config.InputFiles;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The cluster verify and plan read: a kubeconfig file, or fabric8's usual lookup (KUBECONFIG, ~/.kube, in-cluster). */
@@ -14,9 +13,10 @@ final class ClusterConnection {
     private ClusterConnection() {
     }
 
-    static KubernetesClient open(Path kubeconfig) throws IOException {
+    /** @throws dev.buildfleet.config.UnreadableFileException when the kubeconfig cannot be read */
+    static KubernetesClient open(Path kubeconfig) {
         Config config = kubeconfig == null ? Config.autoConfigure(null)
-                : Config.fromKubeconfig(Files.readString(kubeconfig));
+                : Config.fromKubeconfig(InputFiles.readText(kubeconfig, InputFiles.MAX_CONFIG_BYTES));
         // A cluster that cannot be reached is reported at once, not after fabric8's retries with backoff.
         config.setRequestRetryBackoffLimit(0);
         config.setConnectionTimeout(10_000);

@@ -1,12 +1,12 @@
 package dev.buildfleet.cli;
 
 import dev.buildfleet.config.Fleet;
+import dev.buildfleet.config.UnreadableFileException;
 import dev.buildfleet.validation.FleetValidator;
 import dev.buildfleet.validation.InvalidInputException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
@@ -22,12 +22,15 @@ final class LiveClusterOptions {
             description = "Default: KUBECONFIG, ~/.kube/config, or the pod's ServiceAccount in a cluster.")
     Path kubeconfig;
 
-    /** The valid fleet, or null after its problems were printed to {@code err}. */
+    /** The valid fleet, or null after its problems (or why the file cannot be read) were printed to {@code err}. */
     Fleet fleet(PrintWriter err) {
         try {
             return FleetValidator.loadValid(file);
         } catch (InvalidInputException invalid) {
             Main.printProblems(err, invalid);
+            return null;
+        } catch (UnreadableFileException unreadable) {
+            err.println("buildfleet: " + unreadable.getMessage());
             return null;
         }
     }
@@ -36,9 +39,8 @@ final class LiveClusterOptions {
     KubernetesClient client(PrintWriter err) {
         try {
             return ClusterConnection.open(kubeconfig);
-        } catch (IOException e) {
-            err.println("buildfleet: cannot read the kubeconfig " + kubeconfig + ": "
-                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+        } catch (UnreadableFileException e) {
+            err.println("buildfleet: cannot read the kubeconfig " + e.getMessage());
             return null;
         }
     }

@@ -28,7 +28,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,16 +140,16 @@ final class OperatorCommand implements Callable<Integer> {
         }
     }
 
-    static FleetConfig loadConfig(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such file");
+    /** The validated config file, read as the fleet file is (regular files only, size cap, lines in problems). */
+    static FleetConfig loadConfig(Path file) {
+        FleetLoader.LoadedConfig loaded = FleetLoader.readConfig(file);
+        List<Problem> problems = new ArrayList<>(loaded.problems());
+        if (loaded.config() != null) {
+            problems.addAll(loaded.placed(ConfigValidator.validate(loaded.config(), "")));
         }
-        FleetConfig config = FleetLoader.parseConfig(Files.readString(file));
-        List<Problem> problems = new ArrayList<>();
-        ConfigValidator.validate(config, "", problems);
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
-        return config;
+        return loaded.config();
     }
 }

@@ -1,5 +1,7 @@
 package dev.buildfleet.cli;
 
+import dev.buildfleet.config.InputFiles;
+
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.config.Fleet;
 import dev.buildfleet.gitlab.AccessScope;
@@ -20,7 +22,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -164,7 +165,8 @@ final class RunnerCommand extends CommandGroup {
             Target t = parent.target(spec.commandLine(), options);
             PrintWriter out = spec.commandLine().getOut();
             if (tokenFile != null) {
-                GitLabRunners.RunnerToken verified = t.gitlab().verify(Files.readString(tokenFile).trim());
+                GitLabRunners.RunnerToken verified = t.gitlab().verify(
+                        InputFiles.readText(tokenFile, InputFiles.MAX_SECRET_BYTES).trim());
                 print(out, options.tenant, "verified", verified);
                 out.flush();
                 return 0;

@@ -4,6 +4,7 @@ import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.DeletionPolicy;
 import dev.buildfleet.config.Defaults;
 import dev.buildfleet.config.Fleet;
+import dev.buildfleet.config.InputFiles;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.TenantResolver;
 import dev.buildfleet.storage.RgwTenantStorage;
@@ -227,11 +228,11 @@ final class StorageCommand extends CommandGroup {
     /** The access key id in DIR/<tenant>.env from an earlier ensure (the key its consumers were given), or null. */
     static String distributedKeyId(Path dir, String tenant) throws IOException {
         Path file = dir.resolve(tenant + ".env");
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
         String prefix = Names.ACCESS_KEY_ID + "=";
-        return Files.readAllLines(file).stream().filter(l -> l.startsWith(prefix))
+        return InputFiles.readText(file, InputFiles.MAX_SECRET_BYTES).lines().filter(l -> l.startsWith(prefix))
                 .map(l -> l.substring(prefix.length()).strip()).findFirst().orElse(null);
     }
 

@@ -1,5 +1,7 @@
 package dev.buildfleet.gitlab;
 
+import dev.buildfleet.config.InputFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -66,7 +67,7 @@ public final class HttpGitLabRunners implements GitLabRunners {
 
     /** Trusts exactly the certificates in a PEM bundle (the platform's GitLab CA). */
     static SSLContext sslContext(Path pem) {
-        try (InputStream in = Files.newInputStream(pem)) {
+        try (InputStream in = new java.io.ByteArrayInputStream(InputFiles.read(pem, InputFiles.MAX_CONFIG_BYTES))) {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
             int i = 0;
@@ -81,7 +82,7 @@ public final class HttpGitLabRunners implements GitLabRunners {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, tmf.getTrustManagers(), null);
             return context;
-        } catch (IOException | GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException | java.io.UncheckedIOException e) {
             throw new IllegalArgumentException(pem + ": cannot read the CA bundle: " + e.getMessage(), e);
         }
     }

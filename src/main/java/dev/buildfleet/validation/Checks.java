@@ -19,6 +19,10 @@ final class Checks {
     private static final Pattern IMAGE = Pattern.compile(
             "^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
                     + "(@sha256:[a-f0-9]{64})?$");
+    /** Kubernetes' quantity notation, with an exponent of at most two digits. */
+    private static final Pattern QUANTITY = Pattern.compile(
+            "^[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]{1,2}|[KMGTPE]i|[numkMGTPE])?$");
+    private static final int QUANTITY_MAX_LENGTH = 40;
     private static final Pattern IPV4_LITERAL = Pattern.compile("^\\d+\\.\\d+\\.\\d+\\.\\d+$");
 
     private Checks() {
@@ -81,9 +85,11 @@ final class Checks {
         }
         String path = uri.getRawPath();
         if (path != null && !path.isEmpty() && !path.equals("/")) {
+            String segment = path.substring(1);
+            segment = segment.contains("/") ? segment.substring(0, segment.indexOf('/')) : segment;
             return "'" + value + "' has the path '" + path + "'; give the RGW endpoint without a path (like "
-                    + uri.getScheme() + "://" + uri.getRawAuthority() + "): RGW would read '" + path.substring(1)
-                    .split("/")[0] + "' as a bucket name";
+                    + uri.getScheme() + "://" + uri.getRawAuthority() + ")" + (segment.isEmpty() ? ""
+                    : ": RGW would read '" + segment + "' as a bucket name");
         }
         return null;
     }
@@ -134,22 +140,43 @@ final class Checks {
         return null;
     }
 
-    /** @return the amount, or null after recording a problem */
-    static BigDecimal quantity(Quantity q, String path, List<Problem> problems) {
+    /**
+     * A quantity greater than zero and at most {@code max}, in Kubernetes' notation. Checked on the text before
+     * any arithmetic, so that an exponent like 1e999999999 never reaches BigDecimal.
+     *
+     * @return the amount, or null after recording a problem
+     */
+    static BigDecimal quantity(Quantity q, QuantityRange max, String path, List<Problem> problems) {
         if (q == null) {
             return null;
         }
-        try {
-            BigDecimal amount = Quantity.getAmountInBytes(q);
-            if (amount.signum() <= 0) {
-                problems.add(new Problem(path, "'" + q + "' must be greater than zero"));
-                return null;
-            }
-            return amount;
-        } catch (RuntimeException e) {
-            problems.add(new Problem(path, "'" + q + "' is not a quantity like 2, 500m, 512Mi or 4Gi"));
+        String text = q.toString();
+        if (text.length() > QUANTITY_MAX_LENGTH || !QUANTITY.matcher(text).matches()) {
+            problems.add(new Problem(path, shown(text) + " is not a quantity like 2, 500m, 512Mi or 4Gi"));
             return null;
         }
+        BigDecimal amount;
+        try {
+            amount = Quantity.getAmountInBytes(q);
+        } catch (RuntimeException e) {
+            problems.add(new Problem(path, shown(text) + " is not a quantity like 2, 500m, 512Mi or 4Gi"));
+            return null;
+        }
+        if (amount.signum() <= 0) {
+            problems.add(new Problem(path, shown(text) + " must be greater than zero"));
+            return null;
+        }
+        if (amount.compareTo(max.most()) > 0) {
+            problems.add(new Problem(path, shown(text) + " is more than " + max.text() + ", the most a "
+                    + max.what() + " may be"));
+            return null;
+        }
+        return amount;
+    }
+
+    /** A value as a message shows it: quoted, and cut short when it is long. */
+    static String shown(String value) {
+        return "'" + (value.length() > 64 ? value.substring(0, 64) + "..." : value) + "'";
     }
 
     /** S3 and Ceph RGW bucket rules; RGW additionally forbids what breaks virtual-host addressing. */

@@ -12,6 +12,12 @@ public final class ConfigValidator {
     private ConfigValidator() {
     }
 
+    public static List<Problem> validate(FleetConfig config, String prefix) {
+        List<Problem> problems = new java.util.ArrayList<>();
+        validate(config, prefix, problems);
+        return problems;
+    }
+
     public static void validate(FleetConfig config, String prefix, List<Problem> problems) {
         String p = prefix.isEmpty() ? "" : prefix + ".";
         if (config == null) {
@@ -205,17 +211,18 @@ public final class ConfigValidator {
         if (resources == null) {
             return;
         }
-        range(resources.cpu(), path + ".cpu", problems);
-        range(resources.memory(), path + ".memory", problems);
-        range(resources.ephemeralStorage(), path + ".ephemeralStorage", problems);
+        range(resources.cpu(), QuantityRange.CPU, path + ".cpu", problems);
+        range(resources.memory(), QuantityRange.BYTES_PER_JOB, path + ".memory", problems);
+        range(resources.ephemeralStorage(), QuantityRange.BYTES_PER_JOB, path + ".ephemeralStorage", problems);
     }
 
-    private static void range(dev.buildfleet.api.ResourceRange range, String path, List<Problem> problems) {
+    private static void range(dev.buildfleet.api.ResourceRange range, QuantityRange most, String path,
+                              List<Problem> problems) {
         if (range == null) {
             return;
         }
-        var request = Checks.quantity(range.request(), path + ".request", problems);
-        var limit = Checks.quantity(range.limit(), path + ".limit", problems);
+        var request = Checks.quantity(range.request(), most, path + ".request", problems);
+        var limit = Checks.quantity(range.limit(), most, path + ".limit", problems);
         if (request != null && limit != null && limit.compareTo(request) < 0) {
             problems.add(new Problem(path + ".limit", range.limit() + " is below the request " + range.request()
                     + "; a limit must be at least the request"));

@@ -20,7 +20,7 @@ public final class FleetValidator {
     public static Fleet loadValid(java.nio.file.Path file) {
         FleetLoader.Loaded loaded = FleetLoader.read(file);
         List<Problem> problems = new ArrayList<>(loaded.problems());
-        problems.addAll(validate(loaded.fleet()));
+        problems.addAll(loaded.placed(validate(loaded.fleet())));
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }

@@ -1,15 +1,32 @@
 package dev.buildfleet.validation;
 
-/** One thing wrong with the input: where it is (a field path like {@code tenants[1].spec.concurrency}) and how to fix it. */
-public record Problem(String path, String message) implements Comparable<Problem> {
+import java.util.Comparator;
+
+/**
+ * One thing wrong with the input: where it is (a field path like {@code tenants[1].spec.concurrency}, and the line of
+ * the file when it came from one; 0 when not known) and how to fix it.
+ */
+public record Problem(String path, String message, int line) implements Comparable<Problem> {
+    private static final Comparator<Problem> ORDER = Comparator.comparing(Problem::path)
+            .thenComparing(Problem::message).thenComparingInt(Problem::line);
+
+    public Problem(String path, String message) {
+        this(path, message, 0);
+    }
+
+    /** The same problem, placed at {@code line} of the file it came from. */
+    public Problem atLine(int line) {
+        return new Problem(path, message, line);
+    }
 
     @Override
     public String toString() {
-        return path.isEmpty() ? message : path + ": " + message;
+        String where = line > 0 ? "line " + line + ": " : "";
+        return where + (path.isEmpty() ? message : path + ": " + message);
     }
 
     @Override
     public int compareTo(Problem other) {
-        return toString().compareTo(other.toString());
+        return ORDER.compare(this, other);
     }
 }

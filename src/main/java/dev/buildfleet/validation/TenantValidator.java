@@ -228,7 +228,7 @@ public final class TenantValidator {
             ConfigValidator.ttl(cache.ttl(), c + ".ttl", problems);
         }
         if (cache.quota() != null) {
-            Checks.quantity(cache.quota().maxSize(), c + ".quota.maxSize", problems);
+            Checks.quantity(cache.quota().maxSize(), QuantityRange.BUCKET_QUOTA, c + ".quota.maxSize", problems);
             if (cache.quota().maxObjects() != null && cache.quota().maxObjects() < 1) {
                 problems.add(new Problem(c + ".quota.maxObjects", cache.quota().maxObjects() + " must be 1 or more"));
             }

@@ -10,7 +10,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -109,7 +108,7 @@ class BadInputTest {
                         + "required when runnerType is group_type"),
                 bad("runner type not in the enum", root -> ((ObjectNode) tenantSpec(root, 0).get("gitlab")
                                 .get("runner").get("create")).put("runnerType", "shared"),
-                        "tenants[0].spec.gitlab.runner.create.runnerType: 'shared' is not a valid one of "
+                        "tenants[0].spec.gitlab.runner.create.runnerType: 'shared' is not one of "
                                 + "instance_type, group_type, project_type"),
                 bad("timeout below GitLab's minimum", root -> ((ObjectNode) tenantSpec(root, 0).get("gitlab")
                                 .get("runner").get("create")).put("maximumTimeout", 60),
@@ -160,7 +159,7 @@ class BadInputTest {
                         .put("builder", "ghcr.io/osscontainertools/kaniko:latest"), "config.images.builder: "
                         + "'ghcr.io/osscontainertools/kaniko:latest' uses the moving tag latest"),
                 bad("number written as words", root -> tenantSpec(root, 0).put("concurrency", "twenty"),
-                        "tenants[0].spec.concurrency: 'twenty' is not a valid whole number"),
+                        "tenants[0].spec.concurrency: expected a whole number, found the text 'twenty'"),
                 bad("quantity that is not one", root -> tenantSpec(root, 0).putObject("jobResources")
                         .putObject("cpu").put("request", "2 cores"), "tenants[0].spec.jobResources.cpu.request: "
                         + "'2 cores' is not a quantity"),
@@ -233,28 +232,11 @@ class BadInputTest {
                         "kind: is Deployment, expected Fleet"),
                 arguments("a list", "- a\n- b\n", "not a fleet: expected a mapping"),
                 arguments("a scalar", "hello\n", "not a fleet"),
-                arguments("broken YAML", "kind: Fleet\ntenants: [\n", "not valid YAML at line"),
+                arguments("broken YAML", "kind: Fleet\ntenants: [\n", "line 3: not valid YAML (column 1)"),
                 arguments("a fleet without tenants", "apiVersion: buildfleet.dev/v1alpha1\nkind: Fleet\n"
                         + "config: {}\n", "tenants: missing"));
     }
 
-    @Test
-    void fiftyMegabyteFileIsRefusedBeforeParsing() throws IOException {
-        Path file = tmp.resolve("huge.yaml");
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.setLength(50L * 1024 * 1024);
-        }
-        Cli validate = Cli.run("validate", "-f", file.toString());
-        assertThat(validate.exitCode()).isEqualTo(1);
-        assertThat(validate.err()).contains("is 50.0 MiB; a fleet file may be at most 4 MiB");
-    }
-
-    @Test
-    void missingFileIsNamed() {
-        Cli validate = Cli.run("validate", "-f", tmp.resolve("nope.yaml").toString());
-        assertThat(validate.exitCode()).isEqualTo(1);
-        assertThat(validate.err()).contains("nope.yaml: no such file");
-    }
 
     @Test
     void everyProblemIsReportedNotJustTheFirst() throws IOException {

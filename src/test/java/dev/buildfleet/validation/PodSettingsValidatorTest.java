@@ -57,8 +57,8 @@ class PodSettingsValidatorTest {
                         .add("node:22").add("node:22"), "tenants[0].spec.imagePolicy.allowedImages[1]: 'node:22' "
                         + "is listed twice"),
                 bad("a pull policy gitlab-runner does not know", root -> tenantImages(root).putArray("pullPolicy")
-                        .add("IfNotPresent"), "tenants[0].spec.imagePolicy.pullPolicy[0]: 'IfNotPresent' is not a "
-                        + "valid one of always, if-not-present, never"),
+                        .add("IfNotPresent"), "tenants[0].spec.imagePolicy.pullPolicy[0]: 'IfNotPresent' is not one "
+                        + "of always, if-not-present, never"),
                 bad("an empty pull policy list", root -> tenantImages(root).putArray("pullPolicy"),
                         "tenants[0].spec.imagePolicy.pullPolicy: empty; list at least one of always"),
                 bad("a pull policy outside the built-in allowed ones", root -> tenantImages(root)
