@@ -128,6 +128,11 @@ public final class FleetLoader {
         return parseConfigText(text(file, InputFiles.read(file, MAX_FILE_BYTES)));
     }
 
+    /** The operator's config file from its bytes, which must be UTF-8 text; see {@link #readConfig}. */
+    public static LoadedConfig parseConfig(byte[] bytes) {
+        return parseConfigText(text("the file", bytes));
+    }
+
     /** Reads a single FleetConfig YAML document; throws with every structural problem. */
     public static FleetConfig parseConfig(String text) {
         LoadedConfig loaded = parseConfigText(text);

@@ -18,7 +18,11 @@ public final class FleetValidator {
 
     /** Reads and checks a fleet file; throws with every problem, structural and semantic, when there is any. */
     public static Fleet loadValid(java.nio.file.Path file) {
-        FleetLoader.Loaded loaded = FleetLoader.read(file);
+        return valid(FleetLoader.read(file));
+    }
+
+    /** The fleet as read, if it has no problem, structural or semantic; else throws with every problem. */
+    public static Fleet valid(FleetLoader.Loaded loaded) {
         List<Problem> problems = new ArrayList<>(loaded.problems());
         problems.addAll(loaded.placed(validate(loaded.fleet())));
         if (!problems.isEmpty()) {
