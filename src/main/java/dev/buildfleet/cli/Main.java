@@ -19,8 +19,8 @@ import java.util.Map;
                 StorageCommand.class, RunnerCommand.class, CacheCommand.class, VerifyCommand.class, PlanCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:invalid input (each problem is printed with its field path)",
-                "2:usage error", "3:could not read or write files",
+        exitCodeList = {"0:success", "1:invalid input (each problem is printed with its field path and line)",
+                "2:usage error", "3:could not read or write files (missing, not a regular file, too large)",
                 "4:RGW failed (storage commands; the reason is printed)",
                 "5:GitLab failed (runner commands; the reason is printed)",
                 "6:the cache registry failed (cache commands; the request and HTTP status are printed)"})

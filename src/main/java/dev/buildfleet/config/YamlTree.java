@@ -81,7 +81,7 @@ public final class YamlTree {
         return root;
     }
 
-    /** The line of the value at {@code path}, or of the nearest enclosing value the file holds; 0 if none. */
+    /** The line of the value at {@code path}, or of the nearest enclosing field the file holds; 0 if none. */
     public int lineOf(String path) {
         String p = path;
         while (true) {
@@ -91,7 +91,7 @@ public final class YamlTree {
             }
             int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
             if (cut <= 0) {
-                return p.isEmpty() ? 0 : lines.getOrDefault("", 0);
+                return 0;
             }
             p = p.substring(0, cut);
         }
