@@ -34,6 +34,7 @@ public class RenderBench {
         }
         System.out.printf("per-tenant cost at %d tenants / at %d tenants: %.2f (1.0 = linear)%n",
                 sizes[sizes.length - 1], sizes[0], lastPerTenant / firstPerTenant);
+        cli(work, sizes);
         gitOpsUnits(work, sizes[sizes.length - 1]);
         Runtime rt = Runtime.getRuntime();
         System.out.printf("heap used after runs: %d MiB of max %d MiB%n",
@@ -41,6 +42,28 @@ public class RenderBench {
     }
 
     static double lastPerTenant;
+
+    /** What a user waits for: `bin/buildfleet render` in a new JVM, wall time and peak memory (GNU time). */
+    static void cli(Path work, int[] sizes) throws Exception {
+        double first = 0;
+        for (int n : sizes) {
+            Path out = work.resolve("cli-" + n);
+            Path times = work.resolve("cli-" + n + ".time");
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder("/usr/bin/time", "-f", "%M", "-o", times.toString(), "bin/buildfleet",
+                    "render", "-f", work.resolve("fleet-" + n + ".yaml").toString(), "-o", out.toString())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("bin/buildfleet render of " + n + " tenants failed");
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            first = first == 0 ? seconds : first;
+            System.out.printf("bin/buildfleet render of %d tenants: %.2f s wall (target < 3 s at 1000), "
+                    + "max RSS %d MiB, %.2f x the first size's time (target <= 3)%n", n, seconds,
+                    Long.parseLong(Files.readAllLines(times).getLast().trim()) >> 10, seconds / first);
+        }
+    }
 
     /**
      * What a GitOps controller builds per unit at the largest size: `kubectl kustomize` of one tenant's folder, of
@@ -72,7 +95,7 @@ public class RenderBench {
         long t0 = System.nanoTime();
         Fleet fleet = FleetValidator.loadValid(file);
         long t1 = System.nanoTime();
-        SortedMap<String, String> files = FleetRenderer.render(fleet);
+        SortedMap<String, String> files = FleetRenderer.renderValid(fleet);
         long t2 = System.nanoTime();
         OutputDirectory.write(out, files);
         long t3 = System.nanoTime();

@@ -52,7 +52,7 @@ final class RenderCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         GitOpsUnits.Tool tool = gitopsTool();
         Fleet fleet = FleetValidator.loadValid(file);
-        SortedMap<String, String> files = FleetRenderer.render(fleet);
+        SortedMap<String, String> files = FleetRenderer.renderValid(fleet);
         if (tool != null) {
             files = GitOpsUnits.add(files, fleet.tenants().stream().map(t -> t.getMetadata().getName()).sorted()
                     .toList(), tool, new GitOpsUnits.Source(gitopsRepo, gitopsRevision, gitopsPath()));

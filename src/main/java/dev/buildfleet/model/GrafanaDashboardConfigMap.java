@@ -23,6 +23,8 @@ public final class GrafanaDashboardConfigMap {
     public static final String RESOURCE = "/dashboards/buildfleet.json";
     public static final String LABEL = "grafana_dashboard";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Parsed once: every tenant's dashboard is a copy of the fleet dashboard with its name filled in. */
+    private static final ObjectNode FLEET_DASHBOARD = parse(fleetDashboard());
 
     private GrafanaDashboardConfigMap() {
     }
@@ -38,7 +40,7 @@ public final class GrafanaDashboardConfigMap {
 
     public static String tenantDashboard(ResolvedTenant t) {
         try {
-            ObjectNode d = (ObjectNode) JSON.readTree(fleetDashboard());
+            ObjectNode d = FLEET_DASHBOARD.deepCopy();
             d.put("uid", "buildfleet-" + t.name());
             d.put("title", "buildfleet / " + t.name());
             for (var variable : d.path("templating").path("list")) {
@@ -51,6 +53,14 @@ public final class GrafanaDashboardConfigMap {
             DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
                     .withObjectIndenter(new DefaultIndenter("  ", "\n"));
             return JSON.writer(printer).writeValueAsString(d) + "\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ObjectNode parse(String json) {
+        try {
+            return (ObjectNode) JSON.readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -35,24 +35,20 @@ public final class FleetRenderer {
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
+        return renderValid(fleet);
+    }
+
+    /**
+     * {@link #render} of a fleet that {@link FleetValidator} has accepted already. Tenants are rendered in parallel:
+     * each depends only on the fleet config and itself, and the sorted result does not depend on the order.
+     */
+    public static SortedMap<String, String> renderValid(Fleet fleet) {
+        List<SortedMap<String, String>> tenantFiles = fleet.tenants().parallelStream()
+                .map(tenant -> tenantFiles(TenantResolver.resolve(fleet.config(), tenant)))
+                .toList();
         SortedMap<String, String> files = new TreeMap<>();
-        List<String> tenantDirs = new ArrayList<>();
-        for (BuildTenant tenant : fleet.tenants()) {
-            ResolvedTenant resolved = TenantResolver.resolve(fleet.config(), tenant);
-            String dir = resolved.name();
-            tenantDirs.add(dir);
-            List<String> resources = new ArrayList<>();
-            List<HasMetadata> objects = TenantObjects.build(resolved);
-            for (int i = 0; i < objects.size(); i++) {
-                HasMetadata object = objects.get(i);
-                String file = String.format("%02d-%s-%s.yaml", i + 1, object.getKind().toLowerCase(Locale.ROOT),
-                        object.getMetadata().getName());
-                files.put(dir + "/" + file, Yaml.write(object));
-                resources.add(file);
-            }
-            files.put(dir + "/kustomization.yaml", kustomization(resources));
-        }
-        tenantDirs.sort(String::compareTo);
+        tenantFiles.forEach(files::putAll);
+        List<String> tenantDirs = fleet.tenants().stream().map(t -> t.getMetadata().getName()).sorted().toList();
         // The fleet-wide ClusterRoles the tenants' RoleBindings refer to (also part of the operator's install).
         // Files with a dot in their name never collide with a tenant folder (tenant names are DNS labels).
         List<String> resources = new ArrayList<>();
@@ -63,6 +59,23 @@ public final class FleetRenderer {
         }
         resources.addAll(tenantDirs);
         files.put("kustomization.yaml", kustomization(resources));
+        return files;
+    }
+
+    /** One folder named after the tenant: a file per object, numbered in apply order, and its kustomization. */
+    private static SortedMap<String, String> tenantFiles(ResolvedTenant resolved) {
+        String dir = resolved.name();
+        SortedMap<String, String> files = new TreeMap<>();
+        List<String> resources = new ArrayList<>();
+        List<HasMetadata> objects = TenantObjects.build(resolved);
+        for (int i = 0; i < objects.size(); i++) {
+            HasMetadata object = objects.get(i);
+            String file = String.format("%02d-%s-%s.yaml", i + 1, object.getKind().toLowerCase(Locale.ROOT),
+                    object.getMetadata().getName());
+            files.put(dir + "/" + file, Yaml.write(object));
+            resources.add(file);
+        }
+        files.put(dir + "/kustomization.yaml", kustomization(resources));
         return files;
     }
 

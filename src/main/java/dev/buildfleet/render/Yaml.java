@@ -4,7 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.AnnotatedClass;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -12,23 +18,57 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Deterministic YAML: keys sorted at every level, no document marker, nulls dropped. */
 public final class Yaml {
-    private static final ObjectMapper MAPPER = YAMLMapper.builder(YAMLFactory.builder()
-                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-                    .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-                    .stringQuotingChecker(new Yaml11QuotingChecker())
-                    .build())
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+    private static final ObjectMapper MAPPER = builder().build();
+    /** Builds trees whose mappings keep their keys sorted, and writes them without null fields. */
+    private static final ObjectMapper SORTED_WRITER = builder()
+            .nodeFactory(new SortedNodeFactory())
+            .configure(JsonNodeFeature.WRITE_NULL_PROPERTIES, false)
             .build();
+
+    /**
+     * Writes beans as {@link #SORTED_WRITER} writes their trees, without building the tree: properties sorted by
+     * name (the models' declared order ignored), map entries by key, nulls left out.
+     */
+    private static final ObjectMapper SORTED_BEAN_WRITER = builder()
+            .annotationIntrospector(new JacksonAnnotationIntrospector() {
+                @Override
+                public String[] findSerializationPropertyOrder(AnnotatedClass ac) {
+                    return null;
+                }
+
+                @Override
+                public Boolean findSerializationSortAlphabetically(Annotated ann) {
+                    return Boolean.TRUE;
+                }
+            })
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
+                    JsonInclude.Include.NON_NULL))
+            .build();
+
+    private static YAMLMapper.Builder builder() {
+        return YAMLMapper.builder(YAMLFactory.builder()
+                        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                        .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                        .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                        .stringQuotingChecker(new Yaml11QuotingChecker())
+                        .build())
+                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    }
+
+    /** Mappings backed by a sorted map: the tree is in output order as it is built, with no second copy. */
+    private static final class SortedNodeFactory extends JsonNodeFactory {
+        @Override
+        public ObjectNode objectNode() {
+            return new ObjectNode(this, new TreeMap<>());
+        }
+    }
 
     private Yaml() {
     }
@@ -49,7 +89,14 @@ public final class Yaml {
 
         @Override
         public boolean needToQuoteValue(String value) {
-            return super.needToQuoteValue(value) || YAML11_NON_STRING.matcher(value).matches();
+            return super.needToQuoteValue(value) || mayBeYaml11NonString(value)
+                    && YAML11_NON_STRING.matcher(value).matches();
+        }
+
+        /** What the pattern can match starts with one of these and has no line break: most values skip it. */
+        private static boolean mayBeYaml11NonString(String value) {
+            return !value.isEmpty() && "+-.0123456789~yYnNoOtTfF".indexOf(value.charAt(0)) >= 0
+                    && value.indexOf('\n') < 0;
         }
     }
 
@@ -58,36 +105,24 @@ public final class Yaml {
     }
 
     public static String write(Object value) {
+        // A generic resource keeps its fields in "additional properties", which a bean writer puts last, unsorted.
+        if (value instanceof GenericKubernetesResource || value instanceof JsonNode) {
+            return writeTree(value);
+        }
         try {
-            return MAPPER.writeValueAsString(sorted(MAPPER.valueToTree(value)));
+            return SORTED_BEAN_WRITER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static JsonNode sorted(JsonNode node) {
-        if (node instanceof ObjectNode object) {
-            List<String> names = new ArrayList<>();
-            object.fieldNames().forEachRemaining(names::add);
-            Collections.sort(names);
-            ObjectNode copy = JsonNodeFactory.instance.objectNode();
-            for (String name : names) {
-                JsonNode child = object.get(name);
-                if (child.isNull()) {
-                    continue;
-                }
-                copy.set(name, sorted(child));
-            }
-            return copy;
+    /** {@link #write} through a sorted tree: the reference the direct bean writer must match byte for byte. */
+    static String writeTree(Object value) {
+        try {
+            return SORTED_WRITER.writeValueAsString(SORTED_WRITER.valueToTree(value));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
-        if (node instanceof ArrayNode array) {
-            ArrayNode copy = JsonNodeFactory.instance.arrayNode();
-            for (Iterator<JsonNode> it = array.elements(); it.hasNext(); ) {
-                copy.add(sorted(it.next()));
-            }
-            return copy;
-        }
-        return node;
     }
 
     /** Reads one YAML document into a tree; used by tests and by `crd`. */
