@@ -29,9 +29,9 @@ public final class OutputDirectory {
     public static void write(Path dir, SortedMap<String, String> files) throws IOException {
         try (ConfinedDirectory out = ConfinedDirectory.open(dir)) {
             List<RenderedPath> previous = previousRender(out, dir);
-            Map<RenderedPath, byte[]> wanted = new LinkedHashMap<>();
+            Map<RenderedPath, String> wanted = new LinkedHashMap<>();
             for (var file : files.entrySet()) {
-                wanted.put(renderedPath(file.getKey(), dir), file.getValue().getBytes(StandardCharsets.UTF_8));
+                wanted.put(renderedPath(file.getKey(), dir), file.getValue());
             }
             List<RenderedPath> stale = previous.stream().filter(p -> !wanted.containsKey(p)).toList();
             check(out, dir, wanted.keySet(), previous, stale);
@@ -41,7 +41,7 @@ public final class OutputDirectory {
             previous.forEach(p -> everything.add(p.text()));
             out.replace(MANIFEST_PATH, manifest(everything));
             for (var file : wanted.entrySet()) {
-                out.replace(file.getKey(), file.getValue());
+                out.replace(file.getKey(), file.getValue().getBytes(StandardCharsets.UTF_8));
             }
             for (RenderedPath old : stale) {
                 out.delete(old);
