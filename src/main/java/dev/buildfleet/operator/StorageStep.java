@@ -82,6 +82,16 @@ public final class StorageStep {
                 }
                 retiring = List.of();
                 events.add("StorageKeyRotated:the runner runs with the new key; the old key was revoked");
+            } else if (retiring.isEmpty() && rolledOnto(runner, working.accessKeyId())) {
+                // A key nobody is rotating onto is one buildfleet did not hand out: someone else may hold it.
+                for (String id : keyIds) {
+                    if (!id.equals(working.accessKeyId())) {
+                        storage.revokeKey(plan, id);
+                        events.add("StorageKeyRevoked:S3 key " + id + " of RGW user " + plan.userId() + " is not "
+                                + "the one in Secret " + t.cache().credentialsSecret() + " the runner runs with, "
+                                + "so it was revoked (rotate with the " + ROTATE_ANNOTATION + " annotation)");
+                    }
+                }
             }
             TenantStorage.Usage usage = storage.usage(plan);
             StorageStatus status = new StorageStatus(usage.bytes(), usage.objects(),

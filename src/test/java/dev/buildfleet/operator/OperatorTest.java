@@ -516,6 +516,28 @@ class OperatorTest {
     }
 
     @Test
+    void anS3KeyTheOperatorDidNotHandOutIsRevokedOnceTheRunnerRunsWithItsOwn() {
+        runJavaTenant();
+        StoragePlan plan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
+        String ownKey = storage.accessKeys(plan).getFirst();
+        String planted = storage.issueKey(plan).accessKeyId();
+        Deployment runner = client.apps().deployments().inNamespace("bf-java").withName("gitlab-runner").get();
+        assertThat(storage.accessKeys(plan)).as("not before the runner runs with its key")
+                .containsExactlyInAnyOrder(ownKey, planted);
+
+        runner.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+                .withObservedGeneration(runner.getMetadata().getGeneration()).withReplicas(1).withUpdatedReplicas(1)
+                .withAvailableReplicas(1).build());
+        client.resource(runner).updateStatus();
+        eventually().untilAsserted(() -> assertThat(storage.accessKeys(plan)).containsExactly(ownKey));
+        assertThat(StorageStep.keysOf(client.secrets().inNamespace("bf-java").withName("cache-s3-credentials").get())
+                .accessKeyId()).isEqualTo(ownKey);
+        eventually().untilAsserted(() -> assertThat(client.v1().events().inAnyNamespace().list().getItems())
+                .filteredOn(e -> e.getReason().equals("StorageKeyRevoked")).singleElement()
+                .satisfies(e -> assertThat(e.getMessage()).contains(planted).doesNotContain(ownKey)));
+    }
+
+    @Test
     void aNewTenantNamingAnOlderTenantsBucketAndTaintIsRefusedAndItsDeletionDeletesNothingOfTheOlder() throws Exception {
         runJavaTenant();
         StoragePlan javaPlan = StoragePlan.of(TenantResolver.resolve(fleet.config(), tenant("java")));
