@@ -30,7 +30,7 @@ public final class RunnerConfigToml {
     }
 
     public static String build(ResolvedTenant t) {
-        return TomlSections.write(document(t));
+        return TomlSections.write(CaBundleMounts.addTo(t, document(t)));
     }
 
     /** The document as nested maps and lists, before it is written out. */

@@ -8,6 +8,9 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
+import dev.buildfleet.tls.TrustBundle;
+
+import javax.net.ssl.TrustManager;
 
 import java.net.URI;
 import java.time.Duration;
@@ -26,7 +29,18 @@ public final class S3Clients {
      * @throws StorageFault InvalidConfiguration when the endpoint has a path or no usable port
      */
     public static S3Client create(URI endpoint, String region, S3Keys keys, Duration timeout) {
+        return create(endpoint, region, keys, timeout, null);
+    }
+
+    /** @param trust the only CAs to trust for an https endpoint, or null for the JDK's */
+    public static S3Client create(URI endpoint, String region, S3Keys keys, Duration timeout, TrustBundle trust) {
         RgwEndpoint.require(endpoint, "S3 endpoint");
+        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(timeout)
+                .socketTimeout(timeout.multipliedBy(3));
+        if (trust != null) {
+            http.tlsTrustManagersProvider(() -> new TrustManager[]{trust.trustManager()});
+        }
         return S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.of(region))
@@ -36,10 +50,7 @@ public final class S3Clients {
                 .addPlugin(LegacyMd5Plugin.create())
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
-                .httpClient(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(timeout)
-                        .socketTimeout(timeout.multipliedBy(3))
-                        .build())
+                .httpClient(http.build())
                 .build();
     }
 }

@@ -33,6 +33,12 @@ final class S3Faults {
             }
             return new StorageFault(StorageFault.Reason.RGWError, message, e);
         }
+        java.util.Optional<String> untrusted = dev.buildfleet.tls.TlsFailures.untrusted("RGW S3 API", "its "
+                + "endpoint", null, e);
+        if (untrusted.isPresent()) {
+            return new StorageFault(StorageFault.Reason.CertificateNotTrusted, what + ": " + untrusted.get()
+                    .replace("the JDK's default CAs (set config.caBundle)", "config.caBundle"), e);
+        }
         if (e instanceof SdkClientException && unreachable(e)) {
             return new StorageFault(StorageFault.Reason.RGWUnreachable, what + ": cannot reach RGW ("
                     + rootCause(e).getClass().getSimpleName() + ")", e);
