@@ -18,14 +18,20 @@ public record Connectivity(CaBundle caBundle) {
     public record CaBundle(String namespace, String configMap, String key, String field) {
     }
 
+    /** Where the CA bundle ConfigMaps live: caBundle.namespace, else the operator's namespace. */
+    public static String namespace(FleetConfig config) {
+        FleetConfig.CaBundle fleet = config.caBundle();
+        return fleet != null && fleet.namespace() != null ? fleet.namespace()
+                : config.operator() != null && config.operator().namespace() != null ? config.operator().namespace()
+                : Defaults.OPERATOR_NAMESPACE;
+    }
+
     static Connectivity resolve(FleetConfig config, BuildTenantSpec spec) {
         FleetConfig.CaBundle fleet = config.caBundle();
         if (fleet == null && spec.caBundle() == null) {
             return NONE;
         }
-        String namespace = fleet != null && fleet.namespace() != null ? fleet.namespace()
-                : config.operator() != null && config.operator().namespace() != null ? config.operator().namespace()
-                : Defaults.OPERATOR_NAMESPACE;
+        String namespace = namespace(config);
         if (spec.caBundle() != null) {
             return new Connectivity(new CaBundle(namespace, spec.caBundle().configMap(),
                     spec.caBundle().key() == null ? FleetConfig.CaBundle.DEFAULT_KEY : spec.caBundle().key(),
