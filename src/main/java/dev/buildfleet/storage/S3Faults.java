@@ -33,11 +33,11 @@ final class S3Faults {
             }
             return new StorageFault(StorageFault.Reason.RGWError, message, e);
         }
-        java.util.Optional<String> untrusted = dev.buildfleet.tls.TlsFailures.untrusted("RGW S3 API", "its "
-                + "endpoint", null, e);
+        java.util.Optional<String> untrusted = dev.buildfleet.tls.TlsFailures.reason(e);
         if (untrusted.isPresent()) {
-            return new StorageFault(StorageFault.Reason.CertificateNotTrusted, what + ": " + untrusted.get()
-                    .replace("the JDK's default CAs (set config.caBundle)", "config.caBundle"), e);
+            return new StorageFault(StorageFault.Reason.CertificateNotTrusted, what + ": RGW S3 API: certificate "
+                    + "not trusted by config.caBundle, or by the JDK's CAs when it is unset (" + untrusted.get() + ")",
+                    e);
         }
         if (e instanceof SdkClientException && unreachable(e)) {
             return new StorageFault(StorageFault.Reason.RGWUnreachable, what + ": cannot reach RGW ("

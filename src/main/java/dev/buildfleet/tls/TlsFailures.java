@@ -15,27 +15,31 @@ public final class TlsFailures {
     }
 
     /**
-     * "HOP at URL: certificate not trusted by SOURCE (...)" when {@code failure} is an untrusted or mismatching
-     * server certificate, else empty.
+     * "HOP at URL: certificate not trusted by SETTING (why)" when {@code failure} comes from a server certificate
+     * the client refused, else empty.
      *
-     * @param trustedBy the setting that chose the trusted CAs (e.g. {@code config.caBundle}), or null for the JDK's
+     * @param trustedBy the CAs the client trusted, or null for the JDK's
      */
     public static Optional<String> untrusted(String hop, String url, TrustBundle trustedBy, Throwable failure) {
-        String why = null;
-        for (Throwable t = failure; t != null && why == null; t = t.getCause() == t ? null : t.getCause()) {
+        String setting = trustedBy == null ? "the JDK's default CAs (set config.caBundle)" : trustedBy.source();
+        return reason(failure).map(why -> hop + " at " + url + ": certificate not trusted by " + setting + " ("
+                + why + ")");
+    }
+
+    /** Why the server's certificate was refused, when that is what {@code failure} comes from. */
+    public static Optional<String> reason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
-                why = "no trusted CA issued it";
-            } else if (t instanceof CertificateException c && c.getMessage() != null
+                return Optional.of("no trusted CA issued it");
+            }
+            if (t instanceof CertificateException c && c.getMessage() != null
                     && c.getMessage().startsWith("No subject alternative")) {
-                why = "its names do not match the host: " + c.getMessage();
-            } else if (t instanceof SSLPeerUnverifiedException) {
-                why = "the server sent no certificate that could be verified";
+                return Optional.of("its names do not match the host: " + c.getMessage());
+            }
+            if (t instanceof SSLPeerUnverifiedException) {
+                return Optional.of("the server sent no certificate that could be verified");
             }
         }
-        if (why == null) {
-            return Optional.empty();
-        }
-        String setting = trustedBy == null ? "the JDK's default CAs (set config.caBundle)" : trustedBy.source();
-        return Optional.of(hop + " at " + url + ": certificate not trusted by " + setting + " (" + why + ")");
+        return Optional.empty();
     }
 }
