@@ -209,10 +209,9 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             pruned.forEach(p -> LOG.info("tenant={} deleted {} (no longer wanted)", name, p));
             writes += pruned.size();
             assessed = NodeAssessment.of(resolved, nodes(context), otherSelectors(tenant, context));
-            Condition ready = ready(resolved, assessed, stored.condition(), runner.condition(), context);
-            wanted.add(trust == null || "True".equals(trust.condition().getStatus()) ? ready
-                    : Conditions.of(Conditions.READY, false, trust.condition().getReason(),
-                    trust.condition().getMessage()));
+            // A bad or missing CA bundle leaves the last good copy in place: pods that run keep working, new ones
+            // wait for the ConfigMap, and Ready follows the runner's pod.
+            wanted.add(ready(resolved, assessed, stored.condition(), runner.condition(), context));
             if (trust != null) {
                 wanted.add(trust.condition());
             }
