@@ -30,7 +30,7 @@ public final class RunnerConfigToml {
     }
 
     public static String build(ResolvedTenant t) {
-        return TomlSections.write(CaBundleMounts.addTo(t, document(t)));
+        return TomlSections.write(document(t));
     }
 
     /** The document as nested maps and lists, before it is written out. */
@@ -43,7 +43,7 @@ public final class RunnerConfigToml {
         global.put("log_level", "info");
         global.put("log_format", "json");
         global.put("runners", List.of(runner(t)));
-        return global;
+        return CaBundleMounts.addTo(t, global);
     }
 
     private static Map<String, Object> runner(ResolvedTenant t) {
