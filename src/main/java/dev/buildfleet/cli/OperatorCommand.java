@@ -15,6 +15,7 @@ import dev.buildfleet.storage.TenantStorage;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import dev.buildfleet.model.Connectivity;
+import dev.buildfleet.proxy.OutboundProxy;
 import dev.buildfleet.tls.TrustBundle;
 import java.net.URI;
 import dev.buildfleet.operator.OperatorServer;
@@ -86,11 +87,18 @@ final class OperatorCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         KubernetesClient client = new KubernetesClientBuilder().build();
-        TrustBundle trust = trust(client, fleetConfig);
+        TrustBundle trust;
+        try {
+            trust = trust(client, fleetConfig);
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        OutboundProxy proxy = OutboundProxy.of(fleetConfig.proxy(), Connectivity.noProxy(fleetConfig, null));
         Operator operator = BuildfleetOperator.create(client, fleetConfig, registry, new BuildfleetOperator.Options(
                 leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace,
                 Objects.requireNonNullElseGet(System.getenv("POD_NAME"), OperatorCommand::hostName), tenantSelector,
-                true), storage(client, fleetConfig, trust), gitlab(client, fleetConfig, trust),
+                true), storage(client, fleetConfig, trust, proxy), gitlab(client, fleetConfig, trust, proxy),
                 BuildfleetOperator.GITLAB_RETRY);
         OperatorServer server = new OperatorServer(port, operator, registry);
         operator.start();
@@ -128,11 +136,11 @@ final class OperatorCommand implements Callable<Integer> {
     }
 
     static TenantStorage storage(KubernetesClient client, FleetConfig config) throws IOException {
-        return storage(client, config, null);
+        return storage(client, config, null, null);
     }
 
-    static TenantStorage storage(KubernetesClient client, FleetConfig config, TrustBundle trust)
-            throws IOException {
+    static TenantStorage storage(KubernetesClient client, FleetConfig config, TrustBundle trust,
+                                 OutboundProxy proxy) throws IOException {
         FleetConfig.NamespacedSecret ref = config.ceph().adminCredentialsSecret();
         if (ref == null) {
             return null;
@@ -144,7 +152,7 @@ final class OperatorCommand implements Callable<Integer> {
                     + Names.ACCESS_KEY_ID + " and " + Names.SECRET_ACCESS_KEY);
         }
         String region = config.ceph().region() == null ? Defaults.CEPH_REGION : config.ceph().region();
-        return RgwTenantStorage.connect(URI.create(config.ceph().resolvedAdminEndpoint()), region, keys, trust);
+        return RgwTenantStorage.connect(URI.create(config.ceph().resolvedAdminEndpoint()), region, keys, trust, proxy);
     }
 
     /**
@@ -152,11 +160,11 @@ final class OperatorCommand implements Callable<Integer> {
      * (gitlab.accessTokenSecret), or null when none is named: then only given-token tenants can be Ready.
      */
     static GitLabRunners gitlab(KubernetesClient client, FleetConfig config) throws IOException {
-        return gitlab(client, config, null);
+        return gitlab(client, config, null, null);
     }
 
-    static GitLabRunners gitlab(KubernetesClient client, FleetConfig config, TrustBundle trust)
-            throws IOException {
+    static GitLabRunners gitlab(KubernetesClient client, FleetConfig config, TrustBundle trust,
+                                OutboundProxy proxy) throws IOException {
         FleetConfig.NamespacedSecretKey ref = config.gitlab().accessTokenSecret();
         if (ref == null) {
             return null;
@@ -169,7 +177,7 @@ final class OperatorCommand implements Callable<Integer> {
             throw new IOException("GitLab access token Secret " + ref.namespace() + "/" + ref.name()
                     + " is missing or lacks key " + ref.resolvedKey());
         }
-        return new HttpGitLabRunners(GitLabConnections.of(config.gitlab(), trust), token);
+        return new HttpGitLabRunners(GitLabConnections.of(config.gitlab(), trust, proxy), token);
     }
 
     private static String hostName() {

@@ -30,13 +30,25 @@ public record FleetConfig(
         Verify verify,
         List<HostAlias> hostAliases,
         DnsConfig dnsConfig,
-        CaBundle caBundle) {
+        CaBundle caBundle,
+        Proxy proxy) {
 
     public FleetConfig(GitLab gitlab, KubernetesApi kubernetesApi, Ceph ceph, Images images, Dns dns,
                        Monitoring monitoring, Defaults defaults, Operator operator, Cluster cluster,
                        EgressPolicy egressPolicy, Verify verify, List<HostAlias> hostAliases, DnsConfig dnsConfig) {
         this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, cluster, egressPolicy, verify,
-                hostAliases, dnsConfig, null);
+                hostAliases, dnsConfig, null, null);
+    }
+
+    /**
+     * An HTTP proxy for traffic that leaves the cluster: {@code httpProxy} and {@code httpsProxy} (default:
+     * httpProxy) as http://host:port; {@code noProxy} names that go direct on top of the computed ones (cluster
+     * names, service and pod CIDRs, the API server, the tenant's cache registry); {@code cidrs} and {@code ports}
+     * (default: the proxy URLs' ports) are where the proxy answers, for the NetworkPolicies.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Proxy(String httpProxy, String httpsProxy, List<String> noProxy, List<String> cidrs,
+                        List<Integer> ports) {
     }
 
     /**
@@ -58,7 +70,7 @@ public record FleetConfig(
     public FleetConfig(GitLab gitlab, KubernetesApi kubernetesApi, Ceph ceph, Images images, Dns dns,
                        Monitoring monitoring, Defaults defaults, Operator operator) {
         this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, null, null, null, null, null,
-                null);
+                null, null);
     }
 
     /**
@@ -84,7 +96,7 @@ public record FleetConfig(
                        Monitoring monitoring, Defaults defaults, Operator operator, Cluster cluster,
                        EgressPolicy egressPolicy) {
         this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, cluster, egressPolicy, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     /**

@@ -72,6 +72,7 @@ public final class CacheGarbageCollectJob {
                 .endSpec()
                 .build();
         CaBundleMounts.addTo(t, job.getSpec().getTemplate().getSpec());
+        ProxySettings.addTo(t, job.getSpec().getTemplate().getSpec());
         return job;
     }
 }

@@ -113,7 +113,7 @@ public final class TenantResolver {
                 union(fleetDefaults.imagePullSecrets(), spec.imagePullSecrets()),
                 hostAliases(config.hostAliases(), spec.hostAliases()),
                 dnsConfig(config.dnsConfig(), spec.dnsConfig()),
-                Connectivity.resolve(config, spec));
+                Connectivity.resolve(config, name, spec));
     }
 
     /** Each field falls back on its own; the builder image is always allowed, being the job's default image. */

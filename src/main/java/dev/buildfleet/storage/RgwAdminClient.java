@@ -2,6 +2,7 @@ package dev.buildfleet.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.buildfleet.proxy.OutboundProxy;
 import dev.buildfleet.tls.TlsFailures;
 import dev.buildfleet.tls.TrustBundle;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -48,6 +49,7 @@ public final class RgwAdminClient {
     private final HttpClient http;
     private final Duration timeout;
     private final TrustBundle trust;
+    private final OutboundProxy proxy;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
     /** @throws StorageFault InvalidConfiguration when the endpoint is no http(s) URL of RGW itself */
@@ -57,17 +59,32 @@ public final class RgwAdminClient {
 
     /** @param trust the only CAs to trust for an https endpoint (also for S3 clients made with it), or null */
     public RgwAdminClient(URI endpoint, String region, S3Keys adminKeys, Duration timeout, TrustBundle trust) {
+        this(endpoint, region, adminKeys, timeout, trust, null);
+    }
+
+    /** @param proxy the fleet's proxy for this client and the S3 clients made with it (NO_PROXY applies), or null */
+    public RgwAdminClient(URI endpoint, String region, S3Keys adminKeys, Duration timeout, TrustBundle trust,
+                          OutboundProxy proxy) {
         RgwEndpoint.require(endpoint, "RGW admin endpoint");
         this.endpoint = endpoint;
         this.region = region;
         this.adminKeys = adminKeys;
         this.timeout = timeout;
         this.trust = trust;
+        this.proxy = proxy;
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+        if (proxy != null) {
+            proxy.forTarget(endpoint).ifPresent(address -> builder.proxy(java.net.ProxySelector.of(address)));
+        }
         if (trust != null) {
             builder.sslContext(trust.sslContext());
         }
         this.http = builder.build();
+    }
+
+    /** The fleet's proxy, or null: direct. */
+    public OutboundProxy proxy() {
+        return proxy;
     }
 
     /** The CAs this client trusts, or null for the JDK's. */

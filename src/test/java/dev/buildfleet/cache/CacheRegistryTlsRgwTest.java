@@ -63,7 +63,7 @@ class CacheRegistryTlsRgwTest {
         FleetConfig c = fleet.config();
         FleetConfig withCa = new FleetConfig(c.gitlab(), c.kubernetesApi(), c.ceph(), c.images(), c.dns(),
                 c.monitoring(), c.defaults(), c.operator(), c.cluster(), c.egressPolicy(), c.verify(),
-                c.hostAliases(), c.dnsConfig(), new FleetConfig.CaBundle(null, "corporate-ca", null));
+                c.hostAliases(), c.dnsConfig(), new FleetConfig.CaBundle(null, "corporate-ca", null), null);
         tenant = TenantResolver.resolve(withCa, fleet.tenants().getFirst());
         plan = StoragePlan.of(tenant);
         TrustBundle trust = RealRgw.get().ca().trust("config.caBundle");

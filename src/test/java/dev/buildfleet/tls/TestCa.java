@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** A throw-away CA made in the test, issuing server certificates for localhost and 127.0.0.1. */
 public final class TestCa {
+    /** Also in every server certificate: a name no DNS knows, reached only through {@code ConnectProxy}. */
+    public static final String PROXIED_HOST = "rgw.proxied.test";
     private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime());
 
     private final String name;
@@ -95,7 +97,7 @@ public final class TestCa {
         }
     }
 
-    /** A server certificate for localhost and 127.0.0.1. */
+    /** A server certificate for localhost, 127.0.0.1 and {@value #PROXIED_HOST}. */
     public Issued issueServer() {
         try {
             KeyPair server = rsa();
@@ -105,6 +107,8 @@ public final class TestCa {
                     Date.from(now.plus(Duration.ofDays(2))), new X500Name("CN=localhost"), server.getPublic());
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[]{
                     new GeneralName(GeneralName.dNSName, "localhost"),
+                    // a name only the tests' CONNECT proxy knows, for clients (Go) that never proxy localhost
+                    new GeneralName(GeneralName.dNSName, PROXIED_HOST),
                     new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
