@@ -294,6 +294,28 @@ class BadInputTest {
     }
 
     @Test
+    void proxySettingsAreCheckedWithTheirFieldPaths() throws IOException {
+        String yaml = exampleWith(root -> {
+            ObjectNode proxy = ((ObjectNode) root.get("config")).putObject("proxy");
+            proxy.put("httpProxy", "http://user:secret@proxy.example.com:3128").put("httpsProxy", "ftp://proxy:21");
+            proxy.putArray("cidrs").add("0.0.0.0/0");
+            proxy.putArray("noProxy").add("*.example.com");
+            proxy.putArray("ports").add(0);
+        });
+        Path file = Files.writeString(tmp.resolve("fleet.yaml"), yaml);
+        Cli validate = Cli.run("validate", "-f", file.toString());
+        assertThat(validate.exitCode()).isEqualTo(1);
+        assertThat(validate.err()).contains("config.proxy.httpProxy:", "carries credentials",
+                "config.proxy.httpsProxy: 'ftp://proxy:21' must start with https:// (or http://)",
+                "config.proxy.cidrs[0]:", "config.proxy.noProxy[0]: '*.example.com' is not a host",
+                "config.proxy.ports[0]: 0 is not a port").doesNotContain("secret");
+        String noCidrs = exampleWith(root -> ((ObjectNode) root.get("config")).putObject("proxy")
+                .put("httpProxy", "http://proxy.example.com:3128"));
+        Cli missing = Cli.run("validate", "-f", Files.writeString(tmp.resolve("fleet2.yaml"), noCidrs).toString());
+        assertThat(missing.err()).contains("config.proxy.cidrs: empty; list the CIDRs of the proxy");
+    }
+
+    @Test
     void plainHttpGitLabIsAcceptedOnlyWithExplicitOptIn() throws IOException {
         String yaml = exampleWith(root -> ((ObjectNode) root.get("config").get("gitlab"))
                 .put("url", "http://gitlab.example.com").put("allowInsecureHttp", true));

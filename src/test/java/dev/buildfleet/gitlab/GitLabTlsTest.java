@@ -77,6 +77,28 @@ class GitLabTlsTest {
     }
 
     @Test
+    void goesThroughTheFleetProxyUnlessNoProxyNamesGitLab() throws Exception {
+        try (dev.buildfleet.proxy.ConnectProxy proxy = new dev.buildfleet.proxy.ConnectProxy()) {
+            // A name only the proxy knows: the call can only arrive through it.
+            String proxied = "https://" + TestCa.PROXIED_HOST + ":" + gitlab.url().getPort();
+            FleetConfig.GitLab viaProxy = new FleetConfig.GitLab(proxied, List.of("127.0.0.1/32"), null, null, null,
+                    null, null, 5, null);
+            FleetConfig.Proxy fleetProxy = new FleetConfig.Proxy("http://127.0.0.1:" + proxy.port(), null, null,
+                    List.of("10.10.2.5/32"), null);
+            dev.buildfleet.proxy.OutboundProxy route = dev.buildfleet.proxy.OutboundProxy.of(fleetProxy,
+                    List.of("localhost", "127.0.0.1", ".svc"));
+
+            assertThat(new HttpGitLabRunners(GitLabConnections.of(viaProxy, GITLAB_CA.trust("config.caBundle"),
+                    route), "glpat-op").create(settings()).token()).startsWith("glrt-");
+            assertThat(proxy.tunnels()).containsExactly(TestCa.PROXIED_HOST + ":" + gitlab.url().getPort());
+
+            assertThat(new HttpGitLabRunners(GitLabConnections.of(config(null), GITLAB_CA.trust("config.caBundle"),
+                    route), "glpat-op").create(settings()).token()).as("127.0.0.1 is in NO_PROXY").startsWith("glrt-");
+            assertThat(proxy.tunnels()).hasSize(1);
+        }
+    }
+
+    @Test
     void aCaBundleFileThatIsNotPemIsRefusedNamingTheField(@TempDir Path dir) throws Exception {
         Path notPem = Files.writeString(dir.resolve("ca.der"), "MIIB-not-a-certificate");
 
