@@ -9,7 +9,9 @@
 # KEY=VALUE lines it prints. By hand:  set -a; eval "$(test-infra/ceph/start-ceph-rgw.sh)"; set +a
 # then bin/buildfleet storage ensure ... uses BUILDFLEET_RGW_ACCESS_KEY / BUILDFLEET_RGW_SECRET_KEY from the output.
 # Env: CEPH_DIR, RGW_PORT, MON_PORT, RGW_ACCESS_KEY, RGW_SECRET_KEY, MEMSTORE_BYTES, CEPH_START_TIMEOUT,
-#      RGW_EXTRA_CONF (extra lines for [client.rgw], e.g. "rgw lc debug interval = 5").
+#      RGW_EXTRA_CONF (extra lines for [client.rgw], e.g. "rgw lc debug interval = 5"),
+#      RGW_SSL_PORT with RGW_SSL_CERTIFICATE and RGW_SSL_PRIVATE_KEY (PEM files): beast also serves HTTPS on that
+#      port (ssl_endpoint); the plain HTTP port stays for the readiness check.
 set -euo pipefail
 DIR=${CEPH_DIR:-/tmp/bf-ceph}
 RGW_PORT=${RGW_PORT:-7480}
@@ -70,7 +72,7 @@ memstore device bytes = ${MEMSTORE_BYTES:-2147483648}
 osd op num shards = 2
 osd op num threads per shard = 1
 [client.rgw]
-rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
+rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT${RGW_SSL_PORT:+ ssl_endpoint=127.0.0.1:$RGW_SSL_PORT ssl_certificate=$RGW_SSL_CERTIFICATE ssl_private_key=$RGW_SSL_PRIVATE_KEY}
 rgw thread pool size = 64
 rgw dynamic resharding = false
 ${RGW_EXTRA_CONF:-}
@@ -102,6 +104,7 @@ radosgw-admin user create --uid=admin --display-name=admin --access-key="$ACCESS
 cat <<EOF
 CEPH_CONF=$CONF
 S3_ENDPOINT=http://127.0.0.1:$RGW_PORT
+${RGW_SSL_PORT:+S3_TLS_ENDPOINT=https://localhost:$RGW_SSL_PORT}
 S3_ACCESS_KEY=$ACCESS_KEY
 S3_SECRET_KEY=$SECRET_KEY
 BUILDFLEET_RGW_ACCESS_KEY=$ACCESS_KEY

@@ -60,4 +60,12 @@ public final class Fixtures {
     public static ObjectNode tenantSpec(ObjectNode root, int index) {
         return (ObjectNode) root.withArray("tenants").get(index).get("spec");
     }
+
+    /** The example fleet's CA bundle (config.caBundle: ConfigMap corporate-ca in buildfleet-system), a test CA's. */
+    public static void createExampleCaBundle(io.fabric8.kubernetes.client.KubernetesClient client) {
+        client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+                .withName("corporate-ca").withNamespace("buildfleet-system").endMetadata()
+                .withData(java.util.Map.of("ca.crt", dev.buildfleet.tls.TestCa.create("example corporate CA").pem()))
+                .build()).create();
+    }
 }

@@ -61,12 +61,24 @@ public record BuildTenantSpec(
 
         @JsonPropertyDescription("Search domains and resolver options of the tenant's pods, added to FleetConfig "
                 + "dnsConfig (a tenant's option replaces the fleet's of the same name).")
-        DnsConfig dnsConfig) {
+        DnsConfig dnsConfig,
+
+        @JsonPropertyDescription("Another ConfigMap of CA certificates for this tenant's runner, jobs and cache "
+                + "registry, in place of FleetConfig caBundle (same namespace).")
+        CaBundleRef caBundle) {
+
+    public BuildTenantSpec(GitLabSpec gitlab, Integer concurrency, NodesSpec nodes, JobResources jobResources,
+                           CacheSpec cache, BuilderSpec builder, List<EgressRule> egress, MonitoringSpec monitoring,
+                           DeletionPolicy storageDeletionPolicy, ImagePolicy imagePolicy,
+                           List<String> imagePullSecrets, List<HostAlias> hostAliases, DnsConfig dnsConfig) {
+        this(gitlab, concurrency, nodes, jobResources, cache, builder, egress, monitoring, storageDeletionPolicy,
+                imagePolicy, imagePullSecrets, hostAliases, dnsConfig, null);
+    }
 
     public BuildTenantSpec(GitLabSpec gitlab, Integer concurrency, NodesSpec nodes, JobResources jobResources,
                            CacheSpec cache, BuilderSpec builder, List<EgressRule> egress, MonitoringSpec monitoring,
                            DeletionPolicy storageDeletionPolicy) {
         this(gitlab, concurrency, nodes, jobResources, cache, builder, egress, monitoring, storageDeletionPolicy,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 }

@@ -12,7 +12,11 @@ import dev.buildfleet.operator.StorageStep;
 import dev.buildfleet.storage.RgwTenantStorage;
 import dev.buildfleet.storage.S3Keys;
 import dev.buildfleet.storage.TenantStorage;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
+import dev.buildfleet.model.Connectivity;
+import dev.buildfleet.proxy.OutboundProxy;
+import dev.buildfleet.tls.TrustBundle;
 import java.net.URI;
 import dev.buildfleet.operator.OperatorServer;
 import dev.buildfleet.validation.ConfigValidator;
@@ -83,10 +87,18 @@ final class OperatorCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         KubernetesClient client = new KubernetesClientBuilder().build();
+        TrustBundle trust;
+        try {
+            trust = trust(client, fleetConfig);
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        OutboundProxy proxy = OutboundProxy.of(fleetConfig.proxy(), Connectivity.noProxy(fleetConfig, null));
         Operator operator = BuildfleetOperator.create(client, fleetConfig, registry, new BuildfleetOperator.Options(
                 leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace,
                 Objects.requireNonNullElseGet(System.getenv("POD_NAME"), OperatorCommand::hostName), tenantSelector,
-                true), storage(client, fleetConfig), gitlab(client, fleetConfig),
+                true), storage(client, fleetConfig, trust, proxy), gitlab(client, fleetConfig, trust, proxy),
                 BuildfleetOperator.GITLAB_RETRY);
         OperatorServer server = new OperatorServer(port, operator, registry);
         operator.start();
@@ -97,7 +109,38 @@ final class OperatorCommand implements Callable<Integer> {
      * The RGW client for provisioned tenants, from the admin Secret named in FleetConfig (keys AWS_ACCESS_KEY_ID,
      * AWS_SECRET_ACCESS_KEY), or null when none is named: then only bring-your-own tenants can be Ready.
      */
+    /**
+     * The CAs the operator trusts for RGW and GitLab: the PEM bundle of config.caBundle's ConfigMap, read once at
+     * start (a new bundle takes a restart), or null for the JDK's CAs.
+     */
+    static TrustBundle trust(KubernetesClient client, FleetConfig config) throws IOException {
+        FleetConfig.CaBundle ref = config.caBundle();
+        if (ref == null) {
+            return null;
+        }
+        String namespace = Connectivity.namespace(config);
+        ConfigMap source = client.configMaps().inNamespace(namespace).withName(ref.configMap()).get();
+        String pem = source == null || source.getData() == null ? null : source.getData().get(ref.resolvedKey());
+        if (pem == null) {
+            throw new IOException("config.caBundle: ConfigMap " + namespace + "/" + ref.configMap() + " key "
+                    + ref.resolvedKey() + " does not exist; create it with the PEM certificates of the CAs to trust");
+        }
+        try {
+            TrustBundle bundle = TrustBundle.parse("config.caBundle", pem);
+            org.slf4j.LoggerFactory.getLogger(OperatorCommand.class).info("trusting {} for RGW and GitLab",
+                    bundle.describe());
+            return bundle;
+        } catch (InvalidInputException e) {
+            throw new IOException(e.getMessage() + " (ConfigMap " + namespace + "/" + ref.configMap() + ")", e);
+        }
+    }
+
     static TenantStorage storage(KubernetesClient client, FleetConfig config) throws IOException {
+        return storage(client, config, null, null);
+    }
+
+    static TenantStorage storage(KubernetesClient client, FleetConfig config, TrustBundle trust,
+                                 OutboundProxy proxy) throws IOException {
         FleetConfig.NamespacedSecret ref = config.ceph().adminCredentialsSecret();
         if (ref == null) {
             return null;
@@ -109,7 +152,7 @@ final class OperatorCommand implements Callable<Integer> {
                     + Names.ACCESS_KEY_ID + " and " + Names.SECRET_ACCESS_KEY);
         }
         String region = config.ceph().region() == null ? Defaults.CEPH_REGION : config.ceph().region();
-        return RgwTenantStorage.connect(URI.create(config.ceph().resolvedAdminEndpoint()), region, keys);
+        return RgwTenantStorage.connect(URI.create(config.ceph().resolvedAdminEndpoint()), region, keys, trust, proxy);
     }
 
     /**
@@ -117,6 +160,11 @@ final class OperatorCommand implements Callable<Integer> {
      * (gitlab.accessTokenSecret), or null when none is named: then only given-token tenants can be Ready.
      */
     static GitLabRunners gitlab(KubernetesClient client, FleetConfig config) throws IOException {
+        return gitlab(client, config, null, null);
+    }
+
+    static GitLabRunners gitlab(KubernetesClient client, FleetConfig config, TrustBundle trust,
+                                OutboundProxy proxy) throws IOException {
         FleetConfig.NamespacedSecretKey ref = config.gitlab().accessTokenSecret();
         if (ref == null) {
             return null;
@@ -129,7 +177,7 @@ final class OperatorCommand implements Callable<Integer> {
             throw new IOException("GitLab access token Secret " + ref.namespace() + "/" + ref.name()
                     + " is missing or lacks key " + ref.resolvedKey());
         }
-        return new HttpGitLabRunners(GitLabConnections.of(config.gitlab()), token);
+        return new HttpGitLabRunners(GitLabConnections.of(config.gitlab(), trust, proxy), token);
     }
 
     private static String hostName() {

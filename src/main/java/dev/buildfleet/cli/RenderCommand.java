@@ -72,6 +72,11 @@ final class RenderCommand implements Callable<Integer> {
         out.printf("  %s (key %s): docker config.json with that user's auth for %s.%s<tenant>.svc:%d%n",
                 Names.KANIKO_DOCKER_CONFIG_SECRET, Names.KANIKO_DOCKER_CONFIG_KEY, Names.CACHE_REGISTRY,
                 Names.NAMESPACE_PREFIX, Names.CACHE_REGISTRY_PORT);
+        if (fleet.config().caBundle() != null || fleet.tenants().stream().anyMatch(t -> t.getSpec().caBundle() != null)) {
+            out.printf("and ConfigMap %s (key %s): the PEM CA bundle of config.caBundle (or the tenant's "
+                    + "spec.caBundle), which the operator copies and render cannot read%n",
+                    dev.buildfleet.model.CaBundleMounts.CONFIG_MAP, dev.buildfleet.model.CaBundleMounts.KEY);
+        }
         return 0;
     }
 

@@ -29,11 +29,48 @@ public record FleetConfig(
         EgressPolicy egressPolicy,
         Verify verify,
         List<HostAlias> hostAliases,
-        DnsConfig dnsConfig) {
+        DnsConfig dnsConfig,
+        CaBundle caBundle,
+        Proxy proxy) {
+
+    public FleetConfig(GitLab gitlab, KubernetesApi kubernetesApi, Ceph ceph, Images images, Dns dns,
+                       Monitoring monitoring, Defaults defaults, Operator operator, Cluster cluster,
+                       EgressPolicy egressPolicy, Verify verify, List<HostAlias> hostAliases, DnsConfig dnsConfig) {
+        this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, cluster, egressPolicy, verify,
+                hostAliases, dnsConfig, null, null);
+    }
+
+    /**
+     * An HTTP proxy for traffic that leaves the cluster: {@code httpProxy} and {@code httpsProxy} (default:
+     * httpProxy) as http://host:port; {@code noProxy} names that go direct on top of the computed ones (cluster
+     * names, service and pod CIDRs, the API server, the tenant's cache registry); {@code cidrs} and {@code ports}
+     * (default: the proxy URLs' ports) are where the proxy answers, for the NetworkPolicies.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Proxy(String httpProxy, String httpsProxy, List<String> noProxy, List<String> cidrs,
+                        List<Integer> ports) {
+    }
+
+    /**
+     * The CAs every TLS hop trusts (runner and jobs to GitLab, jobs to registries, the cache registry and the
+     * operator to RGW, the operator to GitLab): a PEM bundle under {@code key} (default {@code ca.crt}) of ConfigMap
+     * {@code configMap} in {@code namespace} (default: the operator's). CA certificates are public, so a ConfigMap.
+     * The operator copies it into each tenant namespace; a tenant's {@code spec.caBundle} names another ConfigMap
+     * of the same namespace instead.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CaBundle(String namespace, String configMap, String key) {
+        public static final String DEFAULT_KEY = "ca.crt";
+
+        public String resolvedKey() {
+            return key == null ? DEFAULT_KEY : key;
+        }
+    }
 
     public FleetConfig(GitLab gitlab, KubernetesApi kubernetesApi, Ceph ceph, Images images, Dns dns,
                        Monitoring monitoring, Defaults defaults, Operator operator) {
-        this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, null, null, null, null, null);
+        this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, null, null, null, null, null,
+                null, null);
     }
 
     /**
@@ -59,7 +96,7 @@ public record FleetConfig(
                        Monitoring monitoring, Defaults defaults, Operator operator, Cluster cluster,
                        EgressPolicy egressPolicy) {
         this(gitlab, kubernetesApi, ceph, images, dns, monitoring, defaults, operator, cluster, egressPolicy, null,
-                null, null);
+                null, null, null, null);
     }
 
     /**

@@ -1,15 +1,14 @@
 package dev.buildfleet.gitlab;
 
 import dev.buildfleet.config.InputFiles;
+import dev.buildfleet.tls.TlsFailures;
+import dev.buildfleet.tls.TrustBundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -17,10 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,13 +32,17 @@ public final class HttpGitLabRunners implements GitLabRunners {
     private static final int PER_PAGE = 100;
 
     /** How to reach GitLab: base URL, optional CA bundle (PEM) and proxy, request timeout. */
-    public record Connection(URI baseUrl, Path caBundle, URI proxy, Duration timeout) {
+    public record Connection(URI baseUrl, Path caBundle, URI proxy, Duration timeout, TrustBundle trust) {
+        public Connection(URI baseUrl, Path caBundle, URI proxy, Duration timeout) {
+            this(baseUrl, caBundle, proxy, timeout, null);
+        }
     }
 
     private final URI api;
     private final String accessToken;
     private final HttpClient http;
     private final Duration timeout;
+    private final TrustBundle trust;
 
     public HttpGitLabRunners(Connection connection, String accessToken) {
         if (accessToken == null || accessToken.isBlank()) {
@@ -55,8 +54,10 @@ public final class HttpGitLabRunners implements GitLabRunners {
         this.timeout = connection.timeout() == null ? Duration.ofSeconds(30) : connection.timeout();
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER);
-        if (connection.caBundle() != null) {
-            builder.sslContext(sslContext(connection.caBundle()));
+        this.trust = connection.trust() != null ? connection.trust()
+                : connection.caBundle() != null ? trustBundle(connection.caBundle()) : null;
+        if (trust != null) {
+            builder.sslContext(trust.sslContext());
         }
         if (connection.proxy() != null) {
             URI p = connection.proxy();
@@ -65,24 +66,15 @@ public final class HttpGitLabRunners implements GitLabRunners {
         this.http = builder.build();
     }
 
-    /** Trusts exactly the certificates in a PEM bundle (the platform's GitLab CA). */
-    static SSLContext sslContext(Path pem) {
-        try (InputStream in = new java.io.ByteArrayInputStream(InputFiles.read(pem, InputFiles.MAX_CONFIG_BYTES))) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + i++, cert);
-            }
-            if (i == 0) {
-                throw new IllegalArgumentException(pem + ": no PEM certificate found");
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
-        } catch (IOException | GeneralSecurityException | java.io.UncheckedIOException e) {
+    /** Trusts exactly the certificates in a PEM file (config.gitlab.caBundle, the operator's GitLab CA). */
+    static TrustBundle trustBundle(Path pem) {
+        String source = "config.gitlab.caBundle (" + pem + ")";
+        try {
+            return TrustBundle.parse(source, new String(InputFiles.read(pem, InputFiles.MAX_CONFIG_BYTES),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (dev.buildfleet.validation.InvalidInputException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (java.io.UncheckedIOException e) {
             throw new IllegalArgumentException(pem + ": cannot read the CA bundle: " + e.getMessage(), e);
         }
     }
@@ -220,6 +212,11 @@ public final class HttpGitLabRunners implements GitLabRunners {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            Optional<String> untrusted = TlsFailures.untrusted("GitLab API", api.toString(), trust, e);
+            if (untrusted.isPresent()) {
+                throw new GitLabFault(GitLabFault.Reason.GitLabUnreachable, "could not " + what + ": "
+                        + untrusted.get(), e);
+            }
             throw new GitLabFault(GitLabFault.Reason.GitLabUnreachable, "could not " + what + ": GitLab at "
                     + api.getHost() + " did not answer (" + e.getClass().getSimpleName() + ")", e);
         } catch (InterruptedException e) {

@@ -34,7 +34,7 @@ public final class CacheGarbageCollectJob {
         var env = new ArrayList<>(CacheRegistryDeployment.storageKeys(t));
         env.add(new io.fabric8.kubernetes.api.model.EnvVar(CacheRegistryConfig.READ_ONLY_ENV,
                 CacheRegistryConfig.READ_ONLY_VALUE, null));
-        return new JobBuilder()
+        Job job = new JobBuilder()
                 .withNewMetadata().withName(name).withNamespace(t.namespace()).withLabels(labels).endMetadata()
                 .withNewSpec()
                 .withBackoffLimit(0)
@@ -71,5 +71,8 @@ public final class CacheGarbageCollectJob {
                 .endTemplate()
                 .endSpec()
                 .build();
+        CaBundleMounts.addTo(t, job.getSpec().getTemplate().getSpec());
+        ProxySettings.addTo(t, job.getSpec().getTemplate().getSpec());
+        return job;
     }
 }

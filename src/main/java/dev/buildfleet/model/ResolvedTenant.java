@@ -39,7 +39,19 @@ public record ResolvedTenant(
         ImageRules imageRules,
         List<String> imagePullSecrets,
         List<HostAlias> hostAliases,
-        DnsConfig dnsConfig) {
+        DnsConfig dnsConfig,
+        Connectivity connectivity) {
+
+    public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
+                          RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
+                          List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
+                          List<EgressRule> egress, Network network, Monitoring monitoring,
+                          DeletionPolicy storageDeletionPolicy, ImageRules imageRules, List<String> imagePullSecrets,
+                          List<HostAlias> hostAliases, DnsConfig dnsConfig) {
+        this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
+                helper, cache, images, egress, network, monitoring, storageDeletionPolicy, imageRules,
+                imagePullSecrets, hostAliases, dnsConfig, Connectivity.NONE);
+    }
 
     /**
      * A tenant with the built-in image rules (its builder image only, no services), no image pull Secret, no host

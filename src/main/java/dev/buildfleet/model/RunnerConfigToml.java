@@ -43,7 +43,7 @@ public final class RunnerConfigToml {
         global.put("log_level", "info");
         global.put("log_format", "json");
         global.put("runners", List.of(runner(t)));
-        return global;
+        return ProxySettings.addTo(t, CaBundleMounts.addTo(t, global));
     }
 
     private static Map<String, Object> runner(ResolvedTenant t) {

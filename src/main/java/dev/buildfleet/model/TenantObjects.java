@@ -19,7 +19,7 @@ public final class TenantObjects {
         // Built once: the ConfigMap carries the text and the Deployment its checksum.
         String configToml = RunnerConfigToml.build(t);
         String registryConfig = CacheRegistryConfig.build(t);
-        List<HasMetadata> objects = new ArrayList<>(List.of(
+        List<HasMetadata> objects = ProxySettings.addTo(t, CaBundleMounts.addTo(t, new ArrayList<>(List.of(
                 TenantNamespace.build(t),
                 OperatorTenantRoleBinding.build(t),
                 RunnerManagerServiceAccount.build(t),
@@ -38,7 +38,12 @@ public final class TenantObjects {
                 RunnerMetricsService.build(t),
                 CacheRegistryConfigMap.build(t, registryConfig),
                 CacheRegistryDeployment.build(t, registryConfig),
-                CacheRegistryService.build(t)));
+                CacheRegistryService.build(t)))));
+        if (ProxyEgressNetworkPolicy.build(t) != null) {
+            objects.add(objects.indexOf(objects.stream().filter(o -> o.getMetadata().getName()
+                    .equals(DnsEgressNetworkPolicy.NAME)).findFirst().orElseThrow()) + 1,
+                    ProxyEgressNetworkPolicy.build(t));
+        }
         // Monitoring, each switched by the tenant's spec.monitoring toggles. The operator only applies the
         // prometheus-operator kinds when their CRDs exist (see operator.MonitoringStep).
         if (t.monitoring().serviceMonitor()) {

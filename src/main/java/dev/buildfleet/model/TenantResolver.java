@@ -112,7 +112,8 @@ public final class TenantResolver {
                 imageRules(spec.imagePolicy(), fleetDefaults.imagePolicy(), builderImage),
                 union(fleetDefaults.imagePullSecrets(), spec.imagePullSecrets()),
                 hostAliases(config.hostAliases(), spec.hostAliases()),
-                dnsConfig(config.dnsConfig(), spec.dnsConfig()));
+                dnsConfig(config.dnsConfig(), spec.dnsConfig()),
+                Connectivity.resolve(config, name, spec));
     }
 
     /** Each field falls back on its own; the builder image is always allowed, being the job's default image. */

@@ -197,8 +197,10 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     List.copyOf(context.getSecondaryResources(Job.class)));
             latestCache.put(name, cached.status());
             // Monitoring: prometheus-operator kinds only when their CRDs exist; never affects Ready.
+            CaBundleStep.Result trust = CaBundleStep.run(context.getClient(), resolved);
+            List<HasMetadata> desired = desired(resolved, stored, runner, cached);
             MonitoringStep.Result monitored = monitoring.filter(context.getClient(), resolved,
-                    desired(resolved, stored, runner, cached));
+                    trust == null ? desired : trust.addTo(desired));
             writes += converge(tenant, resolved, monitored.applicable(), context);
             List<String> pruned = UnwantedObjects.prune(context.getClient(), tenant, resolved,
                     monitored.applicable(), monitoring, candidate -> MonitoringStep.withoutInformer(candidate)
@@ -207,7 +209,12 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             pruned.forEach(p -> LOG.info("tenant={} deleted {} (no longer wanted)", name, p));
             writes += pruned.size();
             assessed = NodeAssessment.of(resolved, nodes(context), otherSelectors(tenant, context));
+            // A bad or missing CA bundle leaves the last good copy in place: pods that run keep working, new ones
+            // wait for the ConfigMap, and Ready follows the runner's pod.
             wanted.add(ready(resolved, assessed, stored.condition(), runner.condition(), context));
+            if (trust != null) {
+                wanted.add(trust.condition());
+            }
             wanted.add(assessed.nodesReady());
             wanted.add(assessed.capacitySufficient());
             wanted.add(stored.condition());

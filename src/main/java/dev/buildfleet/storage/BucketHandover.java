@@ -25,7 +25,8 @@ final class BucketHandover {
 
     /** @throws StorageFault AccessDenied, changing nothing, when the bucket's own policy locks its owner out */
     void run(S3Keys tenantKeys) {
-        try (S3Client asTenant = S3Clients.create(plan.endpoint(), plan.region(), tenantKeys, timeout)) {
+        try (S3Client asTenant = S3Clients.create(plan.endpoint(), plan.region(), tenantKeys, timeout,
+                admin.trust(), admin.proxy())) {
             if (!BucketPolicy.matches(plan, policy(asTenant))) {
                 try {
                     asTenant.putBucketPolicy(p -> p.bucket(plan.bucket()).policy(plan.bucketPolicy()));

@@ -2,6 +2,9 @@ package dev.buildfleet.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.buildfleet.proxy.OutboundProxy;
+import dev.buildfleet.tls.TlsFailures;
+import dev.buildfleet.tls.TrustBundle;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
@@ -45,16 +48,48 @@ public final class RgwAdminClient {
     private final S3Keys adminKeys;
     private final HttpClient http;
     private final Duration timeout;
+    private final TrustBundle trust;
+    private final OutboundProxy proxy;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
     /** @throws StorageFault InvalidConfiguration when the endpoint is no http(s) URL of RGW itself */
     public RgwAdminClient(URI endpoint, String region, S3Keys adminKeys, Duration timeout) {
+        this(endpoint, region, adminKeys, timeout, null);
+    }
+
+    /** @param trust the only CAs to trust for an https endpoint (also for S3 clients made with it), or null */
+    public RgwAdminClient(URI endpoint, String region, S3Keys adminKeys, Duration timeout, TrustBundle trust) {
+        this(endpoint, region, adminKeys, timeout, trust, null);
+    }
+
+    /** @param proxy the fleet's proxy for this client and the S3 clients made with it (NO_PROXY applies), or null */
+    public RgwAdminClient(URI endpoint, String region, S3Keys adminKeys, Duration timeout, TrustBundle trust,
+                          OutboundProxy proxy) {
         RgwEndpoint.require(endpoint, "RGW admin endpoint");
         this.endpoint = endpoint;
         this.region = region;
         this.adminKeys = adminKeys;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.trust = trust;
+        this.proxy = proxy;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+        if (proxy != null) {
+            proxy.forTarget(endpoint).ifPresent(address -> builder.proxy(java.net.ProxySelector.of(address)));
+        }
+        if (trust != null) {
+            builder.sslContext(trust.sslContext());
+        }
+        this.http = builder.build();
+    }
+
+    /** The fleet's proxy, or null: direct. */
+    public OutboundProxy proxy() {
+        return proxy;
+    }
+
+    /** The CAs this client trusts, or null for the JDK's. */
+    public TrustBundle trust() {
+        return trust;
     }
 
     /**
@@ -215,6 +250,11 @@ public final class RgwAdminClient {
             throw new StorageFault(StorageFault.Reason.RGWUnreachable, "RGW admin endpoint " + endpoint
                     + " did not answer " + what + " within " + timeout.toSeconds() + " s", e);
         } catch (IOException e) {
+            Optional<String> untrusted = TlsFailures.untrusted("RGW admin API", endpoint.toString(), trust, e);
+            if (untrusted.isPresent()) {
+                throw new StorageFault(StorageFault.Reason.CertificateNotTrusted, untrusted.get() + " during "
+                        + what, e);
+            }
             throw new StorageFault(StorageFault.Reason.RGWUnreachable, "RGW admin endpoint " + endpoint
                     + " failed during " + what + ": " + e, e);
         } catch (InterruptedException e) {

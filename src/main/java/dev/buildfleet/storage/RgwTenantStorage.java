@@ -31,8 +31,22 @@ public final class RgwTenantStorage implements TenantStorage {
 
     /** Admin Ops at {@code adminEndpoint}, signed for {@code region} with the RGW admin user's keys. */
     public static RgwTenantStorage connect(URI adminEndpoint, String region, S3Keys adminKeys) {
+        return connect(adminEndpoint, region, adminKeys, null);
+    }
+
+    /** The same, trusting only {@code trust}'s CAs for Admin Ops and S3 over https (null: the JDK's). */
+    public static RgwTenantStorage connect(URI adminEndpoint, String region, S3Keys adminKeys,
+                                           dev.buildfleet.tls.TrustBundle trust) {
+        return connect(adminEndpoint, region, adminKeys, trust, null);
+    }
+
+    /** The same, through the fleet's proxy (unless its NO_PROXY names the endpoint) when {@code proxy} is set. */
+    public static RgwTenantStorage connect(URI adminEndpoint, String region, S3Keys adminKeys,
+                                           dev.buildfleet.tls.TrustBundle trust,
+                                           dev.buildfleet.proxy.OutboundProxy proxy) {
         Duration timeout = Duration.ofSeconds(10);
-        return new RgwTenantStorage(new RgwAdminClient(adminEndpoint, region, adminKeys, timeout), timeout);
+        return new RgwTenantStorage(new RgwAdminClient(adminEndpoint, region, adminKeys, timeout, trust, proxy),
+                timeout);
     }
 
     @Override
@@ -149,7 +163,7 @@ public final class RgwTenantStorage implements TenantStorage {
 
     /** An S3 client for the plan's endpoint with settings Ceph RGW accepts; the caller closes it. */
     public S3Client s3(StoragePlan plan, S3Keys keys) {
-        return S3Clients.create(plan.endpoint(), plan.region(), keys, timeout);
+        return S3Clients.create(plan.endpoint(), plan.region(), keys, timeout, admin.trust(), admin.proxy());
     }
 
     private static void requireProvisioned(StoragePlan plan, String what) {

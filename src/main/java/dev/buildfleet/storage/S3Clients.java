@@ -8,6 +8,11 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
+import dev.buildfleet.proxy.OutboundProxy;
+import dev.buildfleet.tls.TrustBundle;
+import software.amazon.awssdk.http.urlconnection.ProxyConfiguration;
+
+import javax.net.ssl.TrustManager;
 
 import java.net.URI;
 import java.time.Duration;
@@ -26,7 +31,29 @@ public final class S3Clients {
      * @throws StorageFault InvalidConfiguration when the endpoint has a path or no usable port
      */
     public static S3Client create(URI endpoint, String region, S3Keys keys, Duration timeout) {
+        return create(endpoint, region, keys, timeout, null, null);
+    }
+
+    /**
+     * @param trust the only CAs to trust for an https endpoint, or null for the JDK's
+     * @param proxy the fleet's proxy (unless its NO_PROXY names the endpoint), or null: direct
+     */
+    public static S3Client create(URI endpoint, String region, S3Keys keys, Duration timeout, TrustBundle trust,
+                                  OutboundProxy proxy) {
         RgwEndpoint.require(endpoint, "S3 endpoint");
+        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(timeout)
+                .socketTimeout(timeout.multipliedBy(3));
+        if (trust != null) {
+            http.tlsTrustManagersProvider(() -> new TrustManager[]{trust.trustManager()});
+        }
+        // Never the JVM's proxy properties or environment: only what the fleet file says.
+        ProxyConfiguration.Builder route = ProxyConfiguration.builder().useSystemPropertyValues(false)
+                .useEnvironmentVariablesValues(false);
+        if (proxy != null) {
+            proxy.urlFor(endpoint).ifPresent(route::endpoint);
+        }
+        http.proxyConfiguration(route.build());
         return S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.of(region))
@@ -36,10 +63,7 @@ public final class S3Clients {
                 .addPlugin(LegacyMd5Plugin.create())
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey())))
-                .httpClient(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(timeout)
-                        .socketTimeout(timeout.multipliedBy(3))
-                        .build())
+                .httpClient(http.build())
                 .build();
     }
 }

@@ -33,6 +33,12 @@ final class S3Faults {
             }
             return new StorageFault(StorageFault.Reason.RGWError, message, e);
         }
+        java.util.Optional<String> untrusted = dev.buildfleet.tls.TlsFailures.reason(e);
+        if (untrusted.isPresent()) {
+            return new StorageFault(StorageFault.Reason.CertificateNotTrusted, what + ": RGW S3 API: certificate "
+                    + "not trusted by config.caBundle, or by the JDK's CAs when it is unset (" + untrusted.get() + ")",
+                    e);
+        }
         if (e instanceof SdkClientException && unreachable(e)) {
             return new StorageFault(StorageFault.Reason.RGWUnreachable, what + ": cannot reach RGW ("
                     + rootCause(e).getClass().getSimpleName() + ")", e);

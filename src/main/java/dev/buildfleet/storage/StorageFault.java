@@ -15,6 +15,8 @@ public final class StorageFault extends RuntimeException {
         BucketQuotaExceeded,
         /** What was asked for cannot be done as configured (bucket owned by someone else, bad name, ...). */
         InvalidConfiguration,
+        /** RGW's TLS certificate is not issued by a trusted CA (or names another host): fix the CA bundle. */
+        CertificateNotTrusted,
         /** Any other error RGW answered with. */
         RGWError
     }

@@ -24,6 +24,8 @@ public final class ConfigValidator {
             problems.add(new Problem(prefix, "missing"));
             return;
         }
+        CaBundleRules.check(config, p, problems);
+        ProxyRules.check(config, p, problems);
         FleetConfig.GitLab gitlab = config.gitlab();
         if (gitlab == null) {
             problems.add(new Problem(p + "gitlab", "missing; set url and the cidrs GitLab is reachable at"));

@@ -86,6 +86,7 @@ public final class TenantValidator {
         PodSettingsRules.tenantHostAliases(spec.hostAliases(), config == null ? null : config.hostAliases(),
                 s + "hostAliases", problems);
         PodSettingsRules.dnsConfig(spec.dnsConfig(), s + "dnsConfig", problems);
+        CaBundleRules.check(spec.caBundle(), s + "caBundle", problems);
 
         if (problems.size() == before && configValid) {
             resolved(TenantResolver.resolve(config, tenant), s, problems);

@@ -259,6 +259,7 @@ class BadInputTest {
     @Test
     void gitlabOperatorSettingsAreCheckedWithTheirFieldPaths() throws IOException {
         String yaml = exampleWith(root -> {
+            ((ObjectNode) root.get("config")).remove("caBundle");
             ObjectNode gitlab = (ObjectNode) root.get("config").get("gitlab");
             gitlab.putObject("accessTokenSecret").put("namespace", "Bad_NS").put("name", "gitlab-token")
                     .put("key", "a/b");
@@ -271,6 +272,47 @@ class BadInputTest {
         assertThat(validate.err()).contains("6 problems:", "config.gitlab.accessTokenSecret.namespace:",
                 "config.gitlab.accessTokenSecret.key:", "config.gitlab.caBundle:", "config.gitlab.proxy:",
                 "config.gitlab.timeoutSeconds:", "config.gitlab.tokenRotationMarginDays:");
+    }
+
+    @Test
+    void caBundleReferencesAreCheckedWithTheirFieldPaths() throws IOException {
+        String yaml = exampleWith(root -> {
+            ((ObjectNode) root.get("config")).putObject("caBundle").put("configMap", "Corporate CA")
+                    .put("key", "ca/crt").put("namespace", "Bad_NS");
+            ((ObjectNode) root.get("config").get("gitlab")).put("caBundle", "/etc/ca/gitlab.pem");
+            ((ObjectNode) root.get("tenants").get(0).get("spec")).putObject("caBundle").put("configMap", "");
+        });
+        Path file = Files.writeString(tmp.resolve("fleet.yaml"), yaml);
+        Cli validate = Cli.run("validate", "-f", file.toString());
+        assertThat(validate.exitCode()).isEqualTo(1);
+        assertThat(validate.err()).contains(
+                "config.caBundle.configMap: 'Corporate CA' is not a ConfigMap name",
+                "config.caBundle.key: 'ca/crt' is not a ConfigMap key",
+                "config.caBundle.namespace: 'Bad_NS' is not a namespace name",
+                "config.gitlab.caBundle: set together with config.caBundle",
+                "tenants[0].spec.caBundle.configMap: '' is not a ConfigMap name");
+    }
+
+    @Test
+    void proxySettingsAreCheckedWithTheirFieldPaths() throws IOException {
+        String yaml = exampleWith(root -> {
+            ObjectNode proxy = ((ObjectNode) root.get("config")).putObject("proxy");
+            proxy.put("httpProxy", "http://user:secret@proxy.example.com:3128").put("httpsProxy", "ftp://proxy:21");
+            proxy.putArray("cidrs").add("0.0.0.0/0");
+            proxy.putArray("noProxy").add("*.example.com");
+            proxy.putArray("ports").add(0);
+        });
+        Path file = Files.writeString(tmp.resolve("fleet.yaml"), yaml);
+        Cli validate = Cli.run("validate", "-f", file.toString());
+        assertThat(validate.exitCode()).isEqualTo(1);
+        assertThat(validate.err()).contains("config.proxy.httpProxy:", "carries credentials",
+                "config.proxy.httpsProxy: 'ftp://proxy:21' must start with https:// (or http://)",
+                "config.proxy.cidrs[0]:", "config.proxy.noProxy[0]: '*.example.com' is not a host",
+                "config.proxy.ports[0]: 0 is not a port").doesNotContain("secret");
+        String noCidrs = exampleWith(root -> ((ObjectNode) root.get("config")).putObject("proxy")
+                .put("httpProxy", "http://proxy.example.com:3128"));
+        Cli missing = Cli.run("validate", "-f", Files.writeString(tmp.resolve("fleet2.yaml"), noCidrs).toString());
+        assertThat(missing.err()).contains("config.proxy.cidrs: empty; list the CIDRs of the proxy");
     }
 
     @Test

@@ -58,6 +58,22 @@ class CliTest {
     }
 
     @Test
+    void renderMountsTheCaBundleIntoEveryHopAndSaysWhichConfigMapToProvide() throws IOException {
+        Path out = tmp.resolve("out");
+        Cli cli = Cli.run("render", "-f", Fixtures.EXAMPLE.toString(), "-o", out.toString());
+        assertThat(cli.exitCode()).as(cli.err()).isZero();
+        assertThat(cli.out()).contains("ConfigMap buildfleet-ca-bundle (key ca.crt)");
+        assertThat(out.resolve("java/14-configmap-runner-config.yaml")).content()
+                .contains("tls-ca-file = '/etc/buildfleet/ca/ca.crt'", "[[runners.kubernetes.volumes.config_map]]",
+                        "SSL_CERT_DIR=/kaniko/ssl/certs:/etc/ssl/certs:/etc/buildfleet/ca");
+        for (String deployment : new String[]{"java/15-deployment-gitlab-runner.yaml",
+                "java/18-deployment-cache-registry.yaml"}) {
+            assertThat(out.resolve(deployment)).content().contains("name: buildfleet-ca-bundle",
+                    "mountPath: /etc/buildfleet/ca", "SSL_CERT_DIR").doesNotContain("AWS_CA_BUNDLE");
+        }
+    }
+
+    @Test
     void reRenderReplacesItsOwnFilesAndRemovesTenantsThatLeft() throws IOException {
         Path out = tmp.resolve("out");
         assertThat(Cli.run("render", "-f", Fixtures.EXAMPLE.toString(), "-o", out.toString()).exitCode()).isZero();

@@ -153,7 +153,7 @@ class FleetYamlTest {
                     .append(IntStream.range(0, 10).mapToObj(n -> "*a" + previous).collect(Collectors.joining(", ")))
                     .append("]\n");
         }
-        String yaml = example("  monitoring:\n", "  laughs:\n" + laughs + "  monitoring:\n");
+        String yaml = example("  monitoring:", "  laughs:\n" + laughs + "  monitoring:");
         Path file = Files.writeString(tmp.resolve("fleet.yaml"), yaml);
         Cli validate = assertTimeoutPreemptively(Duration.ofSeconds(20),
                 () -> Cli.run("validate", "-f", file.toString()));

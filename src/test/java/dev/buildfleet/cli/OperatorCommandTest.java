@@ -33,6 +33,7 @@ class OperatorCommandTest {
     @Test
     void servesHealthReadinessAndMetricsWhileReconciling() throws Exception {
         MockApiServer.registerCrd(client);
+        Fixtures.createExampleCaBundle(client);
         Path config = Files.writeString(tmp.resolve("fleet-config.yaml"),
                 Yaml.write(Fixtures.example().config()));
         OperatorCommand command = new OperatorCommand();
@@ -50,6 +51,20 @@ class OperatorCommandTest {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(http, base + "/metrics").body())
                     .contains("buildfleet_reconciles_total", "buildfleet_tenants{ready=\"false\"} 1.0",
                             "buildfleet_reconcile_duration_seconds_count", "jvm_memory_used_bytes"));
+        }
+    }
+
+    @Test
+    void withoutItsCaBundleTheOperatorDoesNotStartAndSaysWhatToCreate() throws Exception {
+        MockApiServer.registerCrd(client);
+        Path config = Files.writeString(tmp.resolve("fleet-config.yaml"), Yaml.write(Fixtures.example().config()));
+        OperatorCommand command = new OperatorCommand();
+        new CommandLine(command).parseArgs("--config", config.toString(), "--port", "0",
+                "--leader-election-namespace", "");
+        try (AutoCloseable mock = MockApiServer.clientsDefaultTo(client)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(command::start).hasMessage("config.caBundle: "
+                    + "ConfigMap buildfleet-system/corporate-ca key ca.crt does not exist; create it with the PEM "
+                    + "certificates of the CAs to trust");
         }
     }
 

@@ -56,6 +56,7 @@ class OperatorPrometheusTest {
                 "--leader-election-namespace", "");
         Process prometheus = null;
         Process registry = null;
+        Fixtures.createExampleCaBundle(client);
         try (AutoCloseable mock = MockApiServer.clientsDefaultTo(client);
              OperatorCommand.Running running = command.start()) {
             int registryDebugPort = freePort();

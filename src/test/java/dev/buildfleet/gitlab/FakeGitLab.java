@@ -78,14 +78,27 @@ public final class FakeGitLab implements AutoCloseable {
     private volatile Duration tokenLifetime = Duration.ofDays(30);
 
     public FakeGitLab() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(null);
+    }
+
+    /** @param tls serves HTTPS with this context (a server certificate for 127.0.0.1), or plain HTTP when null */
+    public FakeGitLab(javax.net.ssl.SSLContext tls) throws IOException {
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+                    new InetSocketAddress("127.0.0.1", 0), 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        }
         server.createContext("/", this::handle);
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create((server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http")
+                + "://127.0.0.1:" + server.getAddress().getPort());
     }
 
     public FakeGitLab accessToken(String token, String... scopes) {

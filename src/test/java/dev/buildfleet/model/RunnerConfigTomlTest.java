@@ -19,7 +19,7 @@ class RunnerConfigTomlTest {
     static final Set<String> RUNNER = Set.of("name", "url", "token", "executor", "limit", "request_concurrency",
             "output_limit", "environment", "clone_url", "builds_dir", "cache_dir", "shell", "kubernetes", "cache",
             "feature_flags", "pre_get_sources_script", "post_get_sources_script", "pre_build_script",
-            "post_build_script", "debug_trace_disabled");
+            "post_build_script", "debug_trace_disabled", "tls-ca-file");
     static final Set<String> KUBERNETES = Set.of("namespace", "image", "helper_image", "privileged",
             "allow_privilege_escalation", "service_account", "automount_service_account_token", "node_selector",
             "node_tolerations", "pod_labels", "pod_annotations", "cpu_request", "cpu_limit", "memory_request",
@@ -40,6 +40,8 @@ class RunnerConfigTomlTest {
     static final Set<String> VOLUMES = Set.of("host_path", "pvc", "config_map", "secret", "empty_dir", "csi");
     /** KubernetesSecret in common/config.go. */
     static final Set<String> SECRET_VOLUME = Set.of("name", "mount_path", "sub_path", "read_only", "items");
+    /** KubernetesConfigMap in common/config.go. */
+    static final Set<String> CONFIG_MAP_VOLUME = Set.of("name", "mount_path", "sub_path", "read_only", "items");
     static final Set<String> CACHE = Set.of("Type", "Path", "Shared", "MaxUploadedArchiveSize", "s3");
     static final Set<String> S3 = Set.of("ServerAddress", "AccessKey", "SecretKey", "SessionToken", "BucketName",
             "BucketLocation", "Insecure", "AuthenticationType", "PathStyle", "ServerSideEncryption",
@@ -65,6 +67,8 @@ class RunnerConfigTomlTest {
         assertThat(names(runner.path("kubernetes").path("volumes"))).isSubsetOf(VOLUMES);
         runner.path("kubernetes").path("volumes").path("secret")
                 .forEach(v -> assertThat(names(v)).isSubsetOf(SECRET_VOLUME));
+        runner.path("kubernetes").path("volumes").path("config_map")
+                .forEach(v -> assertThat(names(v)).isSubsetOf(CONFIG_MAP_VOLUME));
         assertThat(names(runner.path("cache"))).isSubsetOf(CACHE);
         assertThat(names(runner.path("cache").path("s3"))).isSubsetOf(S3);
     }

@@ -29,8 +29,12 @@ public final class RealRgw implements BeforeAllCallback {
 
     private static Instance instance;
 
-    /** A running RGW: its S3/Admin endpoint and the admin user's keys. */
-    public record Instance(URI endpoint, int port, S3Keys adminKeys, Path dir, Duration startup)
+    /**
+     * A running RGW: its S3/Admin endpoint and the admin user's keys; the same RGW also serves HTTPS at
+     * {@code tlsEndpoint} (https://localhost:PORT) with a certificate issued by {@code ca}, a CA made for this run.
+     */
+    public record Instance(URI endpoint, int port, S3Keys adminKeys, Path dir, Duration startup, URI tlsEndpoint,
+                           dev.buildfleet.tls.TestCa ca)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -80,11 +84,19 @@ public final class RealRgw implements BeforeAllCallback {
             Path dir = Files.createTempDirectory("bf-ceph-test-");
             int rgwPort = freePort();
             int monPort = freePort();
+            int tlsPort = freePort();
+            dev.buildfleet.tls.TestCa ca = dev.buildfleet.tls.TestCa.create("buildfleet test RGW CA");
+            // Not in CEPH_DIR: the script empties it first.
+            Path tlsDir = Files.createTempDirectory("bf-rgw-tls-");
+            Path certificate = ca.issueServer().writeTo(tlsDir, "rgw-tls");
             ProcessBuilder pb = new ProcessBuilder("bash", SCRIPTS.resolve("start-ceph-rgw.sh").toString());
             Map<String, String> env = pb.environment();
             env.put("CEPH_DIR", dir.toString());
             env.put("RGW_PORT", String.valueOf(rgwPort));
             env.put("MON_PORT", String.valueOf(monPort));
+            env.put("RGW_SSL_PORT", String.valueOf(tlsPort));
+            env.put("RGW_SSL_CERTIFICATE", certificate.toString());
+            env.put("RGW_SSL_PRIVATE_KEY", tlsDir.resolve("rgw-tls.key").toString());
             env.put("RGW_EXTRA_CONF", EXTRA_CONF);
             env.put("MEMSTORE_BYTES", String.valueOf(1L << 30));
             pb.redirectErrorStream(true);
@@ -104,7 +116,7 @@ public final class RealRgw implements BeforeAllCallback {
                     values.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
             instance = new Instance(URI.create(values.get("S3_ENDPOINT")), rgwPort,
                     new S3Keys(values.get("BUILDFLEET_RGW_ACCESS_KEY"), values.get("BUILDFLEET_RGW_SECRET_KEY")),
-                    dir, startup);
+                    dir, startup, URI.create(values.get("S3_TLS_ENDPOINT")), ca);
             System.out.printf("[RealRgw] Ceph RGW up at %s in %.1f s (script says %s s)%n", instance.endpoint(),
                     startup.toMillis() / 1000.0, values.get("STARTUP_SECONDS"));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(dir)));   // if JUnit never closes the store

@@ -57,7 +57,7 @@ public final class StorageFleets {
         return loaded.fleet();
     }
 
-    static StoragePlan plan(URI endpoint, Tenant tenant) {
+    public static StoragePlan plan(URI endpoint, Tenant tenant) {
         Fleet fleet = fleet(endpoint, List.of(tenant));
         return StoragePlan.of(TenantResolver.resolve(fleet.config(), fleet.tenants().getFirst()));
     }
