@@ -6,7 +6,8 @@ import java.math.BigDecimal;
  * What the tenant needs at full concurrency: each job pod is a build container plus gitlab-runner's helper
  * container, and the namespace also runs the runner manager, the cache registry and, during cache expiry, one
  * garbage-collection Job pod. A few spare job slots cover pods still terminating while their successors start, so a
- * busy runner is not refused by its own quota.
+ * busy runner is not refused by its own quota. Jobs are counted at the most they may ask for ({@code jobMax}), so
+ * that 20 jobs that all raise their size still fit.
  */
 public record BuildCapacity(int jobs, int spareJobs, int pods,
                             BigDecimal cpuRequests, BigDecimal cpuLimits,
@@ -19,7 +20,7 @@ public record BuildCapacity(int jobs, int spareJobs, int pods,
     public static BuildCapacity of(ResolvedTenant t) {
         int spare = Math.max(1, (t.concurrency() + 9) / 10);
         int slots = t.concurrency() + spare;
-        ResolvedTenant.Resources job = t.job();
+        ResolvedTenant.Resources job = t.jobMax();
         ResolvedTenant.Resources helper = t.helper();
         ResolvedTenant.Resources manager = RunnerDeployment.MANAGER_RESOURCES;
         ResolvedTenant.Resources registry = CacheRegistryDeployment.RESOURCES;

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Gives a container that names no resources the job's defaults (so the quota can admit it), and caps any container
- * at the job limits.
+ * at the most a job may ask for (its limits, or the overwrite maxima where jobs may raise them).
  */
 public final class BuildLimitRange {
     private BuildLimitRange() {
@@ -16,6 +16,7 @@ public final class BuildLimitRange {
 
     public static LimitRange build(ResolvedTenant t) {
         ResolvedTenant.Resources job = t.job();
+        ResolvedTenant.Resources max = t.jobMax();
         return new LimitRangeBuilder()
                 .withNewMetadata().withName(Names.LIMIT_RANGE).withNamespace(t.namespace())
                 .withLabels(t.labels()).endMetadata()
@@ -24,7 +25,7 @@ public final class BuildLimitRange {
                 .withType("Container")
                 .withDefaultRequest(resources(job.cpuRequest(), job.memoryRequest(), job.ephemeralStorageRequest()))
                 .withDefault(resources(job.cpuLimit(), job.memoryLimit(), job.ephemeralStorageLimit()))
-                .withMax(resources(job.cpuLimit(), job.memoryLimit(), job.ephemeralStorageLimit()))
+                .withMax(resources(max.cpuLimit(), max.memoryLimit(), max.ephemeralStorageLimit()))
                 .endLimit()
                 .endSpec()
                 .build();

@@ -18,6 +18,8 @@ import java.util.SortedMap;
  * A validated tenant with every default filled in from the FleetConfig: the single input of all builders.
  * Builders never look at the raw spec, so a default is decided in exactly one place ({@link TenantResolver}).
  * {@code hostAliases} has one entry per IP; {@code dnsConfig} is null when neither fleet nor tenant sets one.
+ * {@code job} is a job's size when it asks for none, {@code jobMax} the most it may ask for (equal to {@code job} where
+ * no overwrite is allowed): the LimitRange, the quota and the capacity check are sized for {@code jobMax}.
  */
 public record ResolvedTenant(
         String name,
@@ -40,7 +42,19 @@ public record ResolvedTenant(
         List<String> imagePullSecrets,
         List<HostAlias> hostAliases,
         DnsConfig dnsConfig,
-        Connectivity connectivity) {
+        Connectivity connectivity,
+        Resources jobMax) {
+
+    public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
+                          RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
+                          List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
+                          List<EgressRule> egress, Network network, Monitoring monitoring,
+                          DeletionPolicy storageDeletionPolicy, ImageRules imageRules, List<String> imagePullSecrets,
+                          List<HostAlias> hostAliases, DnsConfig dnsConfig, Connectivity connectivity) {
+        this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
+                helper, cache, images, egress, network, monitoring, storageDeletionPolicy, imageRules,
+                imagePullSecrets, hostAliases, dnsConfig, connectivity, job);
+    }
 
     public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
                           RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
@@ -73,6 +87,11 @@ public record ResolvedTenant(
     public record Resources(Quantity cpuRequest, Quantity cpuLimit,
                             Quantity memoryRequest, Quantity memoryLimit,
                             Quantity ephemeralStorageRequest, Quantity ephemeralStorageLimit) {
+    }
+
+    /** Whether a job may ask for more than its default size of anything. */
+    public boolean jobSizeOverwritable() {
+        return !jobMax.equals(job);
     }
 
     public record Cache(URI endpoint, String region, String bucket, String credentialsSecret,

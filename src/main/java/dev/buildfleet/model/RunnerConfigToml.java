@@ -2,6 +2,7 @@ package dev.buildfleet.model;
 
 import dev.buildfleet.api.DnsConfig;
 import dev.buildfleet.api.HostAlias;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
 
 import java.util.LinkedHashMap;
@@ -96,6 +97,7 @@ public final class RunnerConfigToml {
                 Names.ROLE_LABEL, Names.ROLE_BUILD_JOB,
                 Names.MANAGED_BY_LABEL, Names.MANAGED_BY)));
         resources(k, "", t.job());
+        overwriteMaxima(k, t.job(), t.jobMax());
         resources(k, "helper_", t.helper());
         resources(k, "service_", t.helper());
         k.put("cap_drop", List.of("NET_RAW"));
@@ -163,6 +165,26 @@ public final class RunnerConfigToml {
         k.put(prefix + "memory_limit", r.memoryLimit().toString());
         k.put(prefix + "ephemeral_storage_request", r.ephemeralStorageRequest().toString());
         k.put(prefix + "ephemeral_storage_limit", r.ephemeralStorageLimit().toString());
+    }
+
+    /**
+     * How far a job's KUBERNETES_CPU_REQUEST, _LIMIT, ... variables may raise its build container; written only where
+     * the maximum is above the size, since gitlab-runner takes a set key as "overwrite allowed" (also downwards).
+     */
+    private static void overwriteMaxima(Map<String, Object> k, ResolvedTenant.Resources size,
+                                        ResolvedTenant.Resources max) {
+        maximum(k, "cpu_request", size.cpuRequest(), max.cpuRequest());
+        maximum(k, "cpu_limit", size.cpuLimit(), max.cpuLimit());
+        maximum(k, "memory_request", size.memoryRequest(), max.memoryRequest());
+        maximum(k, "memory_limit", size.memoryLimit(), max.memoryLimit());
+        maximum(k, "ephemeral_storage_request", size.ephemeralStorageRequest(), max.ephemeralStorageRequest());
+        maximum(k, "ephemeral_storage_limit", size.ephemeralStorageLimit(), max.ephemeralStorageLimit());
+    }
+
+    private static void maximum(Map<String, Object> k, String key, Quantity size, Quantity max) {
+        if (Quantities.amount(max).compareTo(Quantities.amount(size)) > 0) {
+            k.put(key + "_overwrite_max_allowed", max.toString());
+        }
     }
 
     /** gitlab-runner's form: "key=value" (operator Equal) or "key" (operator Exists) mapped to the effect. */

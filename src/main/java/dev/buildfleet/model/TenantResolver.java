@@ -90,6 +90,8 @@ public final class TenantResolver {
                         : or(config.operator().namespace(), Defaults.OPERATOR_NAMESPACE));
 
         MonitoringSpec monitoring = or(spec.monitoring(), new MonitoringSpec(null, null, null));
+        ResolvedTenant.Resources job = resources(spec.jobResources(), fleetDefaults.jobResources(),
+                Defaults.JOB_RESOURCES);
         return new ResolvedTenant(
                 name,
                 Names.namespace(name),
@@ -99,7 +101,7 @@ public final class TenantResolver {
                 or(spec.concurrency(), Defaults.CONCURRENCY),
                 selector,
                 tolerations,
-                resources(spec.jobResources(), fleetDefaults.jobResources(), Defaults.JOB_RESOURCES),
+                job,
                 resources(null, fleetDefaults.helperResources(), Defaults.HELPER_RESOURCES),
                 resolvedCache,
                 new ResolvedTenant.Images(or(images.runner(), Defaults.RUNNER_IMAGE), images.runnerHelper(),
@@ -113,7 +115,31 @@ public final class TenantResolver {
                 union(fleetDefaults.imagePullSecrets(), spec.imagePullSecrets()),
                 hostAliases(config.hostAliases(), spec.hostAliases()),
                 dnsConfig(config.dnsConfig(), spec.dnsConfig()),
-                Connectivity.resolve(config, name, spec));
+                Connectivity.resolve(config, name, spec),
+                maxima(spec.jobResources(), fleetDefaults.jobResources(), job));
+    }
+
+    /** Each maximum falls back on its own, like the sizes, and finally on the size itself: no overwrite. */
+    static ResolvedTenant.Resources maxima(JobResources tenant, JobResources fleet, ResolvedTenant.Resources size) {
+        return new ResolvedTenant.Resources(
+                most(tenant, fleet, JobResources::cpu, ResourceRange::maxRequest, size.cpuRequest()),
+                most(tenant, fleet, JobResources::cpu, ResourceRange::maxLimit, size.cpuLimit()),
+                most(tenant, fleet, JobResources::memory, ResourceRange::maxRequest, size.memoryRequest()),
+                most(tenant, fleet, JobResources::memory, ResourceRange::maxLimit, size.memoryLimit()),
+                most(tenant, fleet, JobResources::ephemeralStorage, ResourceRange::maxRequest,
+                        size.ephemeralStorageRequest()),
+                most(tenant, fleet, JobResources::ephemeralStorage, ResourceRange::maxLimit,
+                        size.ephemeralStorageLimit()));
+    }
+
+    private static Quantity most(JobResources tenant, JobResources fleet, Function<JobResources, ResourceRange> part,
+                                 Function<ResourceRange, Quantity> bound, Quantity size) {
+        for (JobResources source : new JobResources[]{tenant, fleet}) {
+            if (source != null && part.apply(source) != null && bound.apply(part.apply(source)) != null) {
+                return bound.apply(part.apply(source));
+            }
+        }
+        return size;
     }
 
     /** Each field falls back on its own; the builder image is always allowed, being the job's default image. */

@@ -89,10 +89,12 @@ public record NodeAssessment(Condition nodesReady, Condition capacitySufficient,
             ephemeral = ephemeral.add(amount(allocatable.get("ephemeral-storage")));
         }
         BuildCapacity need = BuildCapacity.of(t);
-        BigDecimal jobCpu = Quantities.amount(t.job().cpuRequest()).add(Quantities.amount(t.helper().cpuRequest()));
-        BigDecimal jobMemory = Quantities.amount(t.job().memoryRequest())
+        // At the most a job may request: the runner's full concurrency must fit even when every job raises its size.
+        BigDecimal jobCpu = Quantities.amount(t.jobMax().cpuRequest())
+                .add(Quantities.amount(t.helper().cpuRequest()));
+        BigDecimal jobMemory = Quantities.amount(t.jobMax().memoryRequest())
                 .add(Quantities.amount(t.helper().memoryRequest()));
-        BigDecimal jobEphemeral = Quantities.amount(t.job().ephemeralStorageRequest())
+        BigDecimal jobEphemeral = Quantities.amount(t.jobMax().ephemeralStorageRequest())
                 .add(Quantities.amount(t.helper().ephemeralStorageRequest()));
         RunnerDeploymentShare manager = new RunnerDeploymentShare();
         int fitCpu = fit(cpu.subtract(manager.cpu), jobCpu);

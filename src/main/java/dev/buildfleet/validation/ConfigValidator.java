@@ -119,6 +119,7 @@ public final class ConfigValidator {
         if (config.defaults() != null) {
             resources(config.defaults().jobResources(), p + "defaults.jobResources", problems);
             resources(config.defaults().helperResources(), p + "defaults.helperResources", problems);
+            noOverwrite(config.defaults().helperResources(), p + "defaults.helperResources", problems);
             if (config.defaults().cacheTtl() != null) {
                 ttl(config.defaults().cacheTtl(), p + "defaults.cacheTtl", problems);
             }
@@ -229,6 +230,29 @@ public final class ConfigValidator {
             problems.add(new Problem(path + ".limit", range.limit() + " is below the request " + range.request()
                     + "; a limit must be at least the request"));
         }
+        Checks.quantity(range.maxRequest(), most, path + ".maxRequest", problems);
+        Checks.quantity(range.maxLimit(), most, path + ".maxLimit", problems);
+    }
+
+    /** The helper runs gitlab-runner's own steps; jobs may raise their build container only. */
+    private static void noOverwrite(JobResources resources, String path, List<Problem> problems) {
+        if (resources == null) {
+            return;
+        }
+        java.util.Map<String, dev.buildfleet.api.ResourceRange> parts = new java.util.LinkedHashMap<>();
+        parts.put("cpu", resources.cpu());
+        parts.put("memory", resources.memory());
+        parts.put("ephemeralStorage", resources.ephemeralStorage());
+        parts.forEach((name, range) -> {
+            if (range != null && range.maxRequest() != null) {
+                problems.add(new Problem(path + "." + name + ".maxRequest", "jobs cannot resize the helper "
+                        + "container; set maxRequest under defaults.jobResources or a tenant's jobResources"));
+            }
+            if (range != null && range.maxLimit() != null) {
+                problems.add(new Problem(path + "." + name + ".maxLimit", "jobs cannot resize the helper "
+                        + "container; set maxLimit under defaults.jobResources or a tenant's jobResources"));
+            }
+        });
     }
 
     private static void secretRef(String namespace, String name, String path, List<Problem> problems) {

@@ -271,9 +271,39 @@ public final class TenantValidator {
         order(t.job().cpuRequest(), t.job().cpuLimit(), r + "cpu", problems);
         order(t.job().memoryRequest(), t.job().memoryLimit(), r + "memory", problems);
         order(t.job().ephemeralStorageRequest(), t.job().ephemeralStorageLimit(), r + "ephemeralStorage", problems);
+        maxima(t.job().cpuRequest(), t.job().cpuLimit(), t.jobMax().cpuRequest(), t.jobMax().cpuLimit(),
+                r + "cpu", problems);
+        maxima(t.job().memoryRequest(), t.job().memoryLimit(), t.jobMax().memoryRequest(), t.jobMax().memoryLimit(),
+                r + "memory", problems);
+        maxima(t.job().ephemeralStorageRequest(), t.job().ephemeralStorageLimit(),
+                t.jobMax().ephemeralStorageRequest(), t.jobMax().ephemeralStorageLimit(), r + "ephemeralStorage",
+                problems);
         ConfigValidator.check(problems, s + "cache.bucket", Checks.bucket(t.cache().bucket()));
         ImagePolicyRules.resolved(t.imageRules(), s + "imagePolicy", problems);
         PodSettingsRules.resolvedDns(t, s + "dnsConfig", problems);
+    }
+
+    /**
+     * A maximum below its size would make every job fail at once (gitlab-runner refuses a size above the maximum
+     * only when a job asks, but the LimitRange caps the default too), and a request a job may raise above the limit
+     * it may reach gives a pod the API server refuses.
+     */
+    private static void maxima(Quantity request, Quantity limit, Quantity maxRequest, Quantity maxLimit, String path,
+                               List<Problem> problems) {
+        if (problems.stream().anyMatch(p -> p.path().startsWith(path + "."))) {
+            return;
+        }
+        if (Quantities.amount(maxRequest).compareTo(Quantities.amount(request)) < 0) {
+            problems.add(new Problem(path + ".maxRequest", "maxRequest " + maxRequest + " is below the request "
+                    + request + " (after FleetConfig defaults); a maximum must be at least the size"));
+        } else if (Quantities.amount(maxLimit).compareTo(Quantities.amount(limit)) < 0) {
+            problems.add(new Problem(path + ".maxLimit", "maxLimit " + maxLimit + " is below the limit " + limit
+                    + " (after FleetConfig defaults); a maximum must be at least the size"));
+        } else if (Quantities.amount(maxRequest).compareTo(Quantities.amount(maxLimit)) > 0) {
+            problems.add(new Problem(path + ".maxRequest", "maxRequest " + maxRequest + " is above the most a job "
+                    + "may set its limit to (" + maxLimit + ", after FleetConfig defaults): a job raising its request "
+                    + "that far gets a pod the API server refuses; raise maxLimit or lower maxRequest"));
+        }
     }
 
     private static void order(Quantity request, Quantity limit, String path, List<Problem> problems) {

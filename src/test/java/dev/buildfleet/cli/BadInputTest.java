@@ -68,6 +68,22 @@ class BadInputTest {
                 bad("memory limit below the default request", root -> tenantSpec(root, 0).putObject("jobResources")
                                 .putObject("memory").put("limit", "1Gi"),
                         "tenants[0].spec.jobResources.memory.limit: limit 1Gi is below the request 2Gi"),
+                bad("a maximum limit below the limit", root -> tenantSpec(root, 0).putObject("jobResources")
+                                .putObject("cpu").put("limit", "4").put("maxLimit", "3"),
+                        "tenants[0].spec.jobResources.cpu.maxLimit: maxLimit 3 is below the limit 4"),
+                bad("a maximum request below the fleet's default request", root -> tenantSpec(root, 0)
+                                .putObject("jobResources").putObject("memory").put("maxRequest", "1Gi"),
+                        "tenants[0].spec.jobResources.memory.maxRequest: maxRequest 1Gi is below the request 2Gi"),
+                bad("a request a job may raise above the limit it may reach", root -> tenantSpec(root, 0)
+                                .putObject("jobResources").putObject("cpu").put("maxRequest", "8"),
+                        "tenants[0].spec.jobResources.cpu.maxRequest: maxRequest 8 is above the most a job may set "
+                                + "its limit to (2"),
+                bad("a maximum that is not a quantity", root -> tenantSpec(root, 0).putObject("jobResources")
+                                .putObject("ephemeralStorage").put("maxLimit", "lots"),
+                        "tenants[0].spec.jobResources.ephemeralStorage.maxLimit: 'lots' is not a quantity"),
+                bad("a maximum for the helper", root -> root.with("config").with("defaults")
+                                .putObject("helperResources").putObject("cpu").put("maxLimit", "2"),
+                        "config.defaults.helperResources.cpu.maxLimit: jobs cannot resize the helper container"),
                 bad("unknown spec field", root -> tenantSpec(root, 0).put("concurency", 10),
                         "tenants[0].spec.concurency: unknown field"),
                 bad("unknown nested field", root -> ((ObjectNode) tenantSpec(root, 0).get("cache")).put("tll", "1h"),

@@ -41,6 +41,23 @@ class BuildCapacityTest {
     }
 
     @Test
+    void whereJobsMayRaiseTheirSizeTheLimitRangeAndQuotaAreSizedForTheMaxima() {
+        var tenant = Fixtures.resolvedWith("java", root -> Fixtures.tenantSpec(root, 0).putObject("jobResources")
+                .putObject("cpu").put("maxRequest", "4").put("maxLimit", "8"));
+        LimitRangeItem item = BuildLimitRange.build(tenant).getSpec().getLimits().get(0);
+        assertThat(item.getDefaultRequest().get("cpu")).isEqualTo(new Quantity("1"));
+        assertThat(item.getDefault().get("cpu")).isEqualTo(new Quantity("2"));
+        assertThat(item.getMax().get("cpu")).isEqualTo(new Quantity("8"));
+        assertThat(item.getMax().get("memory")).isEqualTo(new Quantity("4Gi"));
+        Map<String, Quantity> hard = BuildResourceQuota.build(tenant).getSpec().getHard();
+        // 22 x (4 + 0.2) + 0.3 and 22 x (8 + 1) + 4: every slot may hold a job at its maxima.
+        assertThat(hard.get("requests.cpu")).isEqualTo(new Quantity("92700m"));
+        assertThat(hard.get("limits.cpu")).isEqualTo(new Quantity("202"));
+        assertThat(hard.get("requests.memory")).isEqualTo(BuildResourceQuota.build(Fixtures.resolved("java"))
+                .getSpec().getHard().get("requests.memory"));
+    }
+
+    @Test
     void limitRangeDefaultsAreTheJobSize() {
         LimitRangeItem item = BuildLimitRange.build(Fixtures.resolved("dotnet")).getSpec().getLimits().get(0);
         assertThat(item.getDefaultRequest().get("memory")).isEqualTo(new Quantity("3Gi"));

@@ -30,7 +30,10 @@ class RunnerConfigTomlTest {
             "cap_add", "cap_drop", "build_container_security_context", "helper_container_security_context",
             "service_container_security_context", "pod_security_context", "poll_timeout", "poll_interval",
             "image_pull_secrets", "volumes", "pull_policy", "allowed_pull_policies", "allowed_images",
-            "allowed_services", "host_aliases", "dns_config");
+            "allowed_services", "host_aliases", "dns_config", "cpu_request_overwrite_max_allowed",
+            "cpu_limit_overwrite_max_allowed", "memory_request_overwrite_max_allowed",
+            "memory_limit_overwrite_max_allowed", "ephemeral_storage_request_overwrite_max_allowed",
+            "ephemeral_storage_limit_overwrite_max_allowed");
     /** KubernetesHostAliases, KubernetesDNSConfig and KubernetesDNSConfigOption in common/config.go. */
     static final Set<String> HOST_ALIAS = Set.of("ip", "hostnames");
     static final Set<String> DNS_CONFIG = Set.of("nameservers", "options", "searches");
@@ -51,6 +54,27 @@ class RunnerConfigTomlTest {
 
     JsonNode parse(ResolvedTenant t) throws IOException {
         return new TomlMapper().readTree(RunnerConfigToml.build(t));
+    }
+
+    @Test
+    void aJobMayRaiseItsBuildContainerUpToTheMaximaAndNoFurther() throws IOException {
+        ResolvedTenant t = Fixtures.resolvedWith("java", root -> {
+            var resources = Fixtures.tenantSpec(root, 0).putObject("jobResources");
+            resources.putObject("cpu").put("maxRequest", "4").put("maxLimit", "8");
+            resources.putObject("memory").put("maxLimit", "16Gi");
+        });
+        JsonNode k = parse(t).path("runners").get(0).path("kubernetes");
+        assertThat(names(k)).isSubsetOf(KUBERNETES);
+        assertThat(k.path("cpu_request").asText()).isEqualTo("1");
+        assertThat(k.path("cpu_request_overwrite_max_allowed").asText()).isEqualTo("4");
+        assertThat(k.path("cpu_limit_overwrite_max_allowed").asText()).isEqualTo("8");
+        assertThat(k.path("memory_limit_overwrite_max_allowed").asText()).isEqualTo("16Gi");
+        // Where no maximum is set, the key is absent: gitlab-runner then ignores the job's variable.
+        assertThat(k.has("memory_request_overwrite_max_allowed")).isFalse();
+        assertThat(k.has("ephemeral_storage_limit_overwrite_max_allowed")).isFalse();
+        assertThat(names(k)).noneMatch(key -> key.startsWith("helper_") && key.contains("overwrite"));
+        assertThat(names(parse(javaTenant).path("runners").get(0).path("kubernetes")))
+                .noneMatch(key -> key.contains("overwrite"));
     }
 
     @Test

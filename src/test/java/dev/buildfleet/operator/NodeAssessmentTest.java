@@ -60,6 +60,20 @@ class NodeAssessmentTest {
     }
 
     @Test
+    void capacityIsJudgedAtTheMostAJobMayRequest() {
+        ResolvedTenant raisable = Fixtures.resolvedWith("java", root -> Fixtures.tenantSpec(root, 0)
+                .putObject("jobResources").putObject("cpu").put("maxRequest", "3").put("maxLimit", "4"));
+        Node mine = node("w1", Map.of("buildfleet.dev/tenant", "java"), "java", true, "64");
+        // 20 default jobs (1.2 CPU each) fit on 64 CPUs; 20 jobs at their 3-CPU maximum (3.2 each) do not.
+        assertThat(NodeAssessment.of(java, List.of(mine), Map.of()).capacitySufficient().getStatus())
+                .isEqualTo("True");
+        var result = NodeAssessment.of(raisable, List.of(mine), Map.of());
+        assertThat(result.capacity().maxConcurrentJobs()).isEqualTo(19);
+        assertThat(result.capacitySufficient().getStatus()).isEqualTo("False");
+        assertThat(result.capacitySufficient().getMessage()).contains("20 jobs x 3.2 CPU");
+    }
+
+    @Test
     void allNodesNotReadyIsReported() {
         Node down = node("w1", Map.of("buildfleet.dev/tenant", "java"), "java", false, "64");
         var result = NodeAssessment.of(java, List.of(down), Map.of());
