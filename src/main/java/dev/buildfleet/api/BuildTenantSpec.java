@@ -2,6 +2,9 @@ package dev.buildfleet.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -9,6 +12,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a team asks for. Everything but {@code gitlab.runner} is optional: the platform's
@@ -65,7 +69,31 @@ public record BuildTenantSpec(
 
         @JsonPropertyDescription("Another ConfigMap of CA certificates for this tenant's runner, jobs and cache "
                 + "registry, in place of FleetConfig caBundle (same namespace).")
-        CaBundleRef caBundle) {
+        CaBundleRef caBundle,
+
+        @PreserveUnknownFields
+        @SchemaFrom(type = JsonNode.class)
+        @JsonPropertyDescription("Extra keys of the tenant's [[runners]] entry in config.toml (gitlab-runner's names, "
+                + "e.g. output_limit, pre_build_script, feature_flags, kubernetes.poll_timeout), merged into what "
+                + "buildfleet writes. Keys that decide isolation or that other fields set are refused.")
+        Map<String, Object> runnerConfig,
+
+        @PreserveUnknownFields
+        @SchemaFrom(type = JsonNode.class)
+        @JsonPropertyDescription("A patch of the runner manager's pod template (merged by name like a strategic "
+                + "merge patch): labels, annotations, priorityClassName, terminationGracePeriodSeconds, configMap/"
+                + "secret/emptyDir volumes, and resources, env and volumeMounts of the runner and install-config "
+                + "containers. Anything else is refused.")
+        Map<String, Object> runnerPodPatch) {
+
+    public BuildTenantSpec(GitLabSpec gitlab, Integer concurrency, NodesSpec nodes, JobResources jobResources,
+                           CacheSpec cache, BuilderSpec builder, List<EgressRule> egress, MonitoringSpec monitoring,
+                           DeletionPolicy storageDeletionPolicy, ImagePolicy imagePolicy,
+                           List<String> imagePullSecrets, List<HostAlias> hostAliases, DnsConfig dnsConfig,
+                           CaBundleRef caBundle) {
+        this(gitlab, concurrency, nodes, jobResources, cache, builder, egress, monitoring, storageDeletionPolicy,
+                imagePolicy, imagePullSecrets, hostAliases, dnsConfig, caBundle, null, null);
+    }
 
     public BuildTenantSpec(GitLabSpec gitlab, Integer concurrency, NodesSpec nodes, JobResources jobResources,
                            CacheSpec cache, BuilderSpec builder, List<EgressRule> egress, MonitoringSpec monitoring,

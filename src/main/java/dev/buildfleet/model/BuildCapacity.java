@@ -22,7 +22,7 @@ public record BuildCapacity(int jobs, int spareJobs, int pods,
         int slots = t.concurrency() + spare;
         ResolvedTenant.Resources job = t.jobMax();
         ResolvedTenant.Resources helper = t.helper();
-        ResolvedTenant.Resources manager = RunnerDeployment.MANAGER_RESOURCES;
+        ResolvedTenant.Resources manager = t.escapeHatch().manager();
         ResolvedTenant.Resources registry = CacheRegistryDeployment.RESOURCES;
         ResolvedTenant.Resources gc = CacheGarbageCollectJob.RESOURCES;
         return new BuildCapacity(t.concurrency(), spare, slots + INFRASTRUCTURE_PODS,

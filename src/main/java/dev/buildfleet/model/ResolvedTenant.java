@@ -43,7 +43,20 @@ public record ResolvedTenant(
         List<HostAlias> hostAliases,
         DnsConfig dnsConfig,
         Connectivity connectivity,
-        Resources jobMax) {
+        Resources jobMax,
+        EscapeHatch escapeHatch) {
+
+    public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
+                          RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
+                          List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
+                          List<EgressRule> egress, Network network, Monitoring monitoring,
+                          DeletionPolicy storageDeletionPolicy, ImageRules imageRules, List<String> imagePullSecrets,
+                          List<HostAlias> hostAliases, DnsConfig dnsConfig, Connectivity connectivity,
+                          Resources jobMax) {
+        this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
+                helper, cache, images, egress, network, monitoring, storageDeletionPolicy, imageRules,
+                imagePullSecrets, hostAliases, dnsConfig, connectivity, jobMax, EscapeHatch.NONE);
+    }
 
     public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
                           RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
@@ -82,6 +95,15 @@ public record ResolvedTenant(
     }
 
     public record SecretRef(String name, String key) {
+    }
+
+    /**
+     * The validated escape hatches: extra [[runners]] keys, a patch of the manager's pod template, and the manager
+     * container's resources after that patch (the quota counts them).
+     */
+    public record EscapeHatch(Map<String, Object> runnerConfig, Map<String, Object> runnerPodPatch,
+                              Resources manager) {
+        public static final EscapeHatch NONE = new EscapeHatch(Map.of(), Map.of(), RunnerDeployment.MANAGER_RESOURCES);
     }
 
     public record Resources(Quantity cpuRequest, Quantity cpuLimit,

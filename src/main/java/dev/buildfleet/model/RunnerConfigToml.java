@@ -5,6 +5,7 @@ import dev.buildfleet.api.HostAlias;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,30 @@ public final class RunnerConfigToml {
         runner.put("feature_flags", Map.of("FF_DISABLE_AUTOMATIC_TOKEN_ROTATION", true));
         runner.put("kubernetes", kubernetes(t));
         runner.put("cache", cache(t));
+        return withExtraSettings(runner, t.escapeHatch().runnerConfig());
+    }
+
+    /**
+     * The tenant's validated spec.runnerConfig on top: environment entries are added after buildfleet's, feature
+     * flags and [runners.kubernetes] keys merged, any other key set (none of them is one buildfleet writes).
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withExtraSettings(Map<String, Object> runner, Map<String, Object> extra) {
+        extra.forEach((key, value) -> {
+            switch (key) {
+                case "environment" -> {
+                    List<Object> environment = new ArrayList<>((List<Object>) runner.get("environment"));
+                    environment.addAll((List<Object>) value);
+                    runner.put(key, environment);
+                }
+                case "feature_flags", "kubernetes" -> {
+                    Map<String, Object> merged = new LinkedHashMap<>((Map<String, Object>) runner.get(key));
+                    merged.putAll(new TreeMap<>((Map<String, Object>) value));
+                    runner.put(key, merged);
+                }
+                default -> runner.put(key, value);
+            }
+        });
         return runner;
     }
 

@@ -19,7 +19,8 @@ public final class TenantObjects {
         // Built once: the ConfigMap carries the text and the Deployment its checksum.
         String configToml = RunnerConfigToml.build(t);
         String registryConfig = CacheRegistryConfig.build(t);
-        List<HasMetadata> objects = ProxySettings.addTo(t, CaBundleMounts.addTo(t, new ArrayList<>(List.of(
+        List<HasMetadata> objects = RunnerPodPatch.addTo(t, ProxySettings.addTo(t, CaBundleMounts.addTo(t,
+                new ArrayList<>(List.of(
                 TenantNamespace.build(t),
                 OperatorTenantRoleBinding.build(t),
                 RunnerManagerServiceAccount.build(t),
@@ -38,7 +39,7 @@ public final class TenantObjects {
                 RunnerMetricsService.build(t),
                 CacheRegistryConfigMap.build(t, registryConfig),
                 CacheRegistryDeployment.build(t, registryConfig),
-                CacheRegistryService.build(t)))));
+                CacheRegistryService.build(t))))));
         if (ProxyEgressNetworkPolicy.build(t) != null) {
             objects.add(objects.indexOf(objects.stream().filter(o -> o.getMetadata().getName()
                     .equals(DnsEgressNetworkPolicy.NAME)).findFirst().orElseThrow()) + 1,

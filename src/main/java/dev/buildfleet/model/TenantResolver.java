@@ -116,7 +116,17 @@ public final class TenantResolver {
                 hostAliases(config.hostAliases(), spec.hostAliases()),
                 dnsConfig(config.dnsConfig(), spec.dnsConfig()),
                 Connectivity.resolve(config, name, spec),
-                maxima(spec.jobResources(), fleetDefaults.jobResources(), job));
+                maxima(spec.jobResources(), fleetDefaults.jobResources(), job),
+                escapeHatch(spec));
+    }
+
+    static ResolvedTenant.EscapeHatch escapeHatch(BuildTenantSpec spec) {
+        if (spec.runnerConfig() == null && spec.runnerPodPatch() == null) {
+            return ResolvedTenant.EscapeHatch.NONE;
+        }
+        Map<String, Object> patch = spec.runnerPodPatch() == null ? Map.of() : spec.runnerPodPatch();
+        return new ResolvedTenant.EscapeHatch(spec.runnerConfig() == null ? Map.of() : spec.runnerConfig(), patch,
+                RunnerPodPatch.managerResources(patch, RunnerDeployment.MANAGER_RESOURCES));
     }
 
     /** Each maximum falls back on its own, like the sizes, and finally on the size itself: no overwrite. */

@@ -4,7 +4,6 @@ import dev.buildfleet.api.CapacityStatus;
 import dev.buildfleet.model.BuildCapacity;
 import dev.buildfleet.model.Quantities;
 import dev.buildfleet.model.ResolvedTenant;
-import dev.buildfleet.model.RunnerDeployment;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -96,7 +95,7 @@ public record NodeAssessment(Condition nodesReady, Condition capacitySufficient,
                 .add(Quantities.amount(t.helper().memoryRequest()));
         BigDecimal jobEphemeral = Quantities.amount(t.jobMax().ephemeralStorageRequest())
                 .add(Quantities.amount(t.helper().ephemeralStorageRequest()));
-        RunnerDeploymentShare manager = new RunnerDeploymentShare();
+        RunnerDeploymentShare manager = new RunnerDeploymentShare(t.escapeHatch().manager());
         int fitCpu = fit(cpu.subtract(manager.cpu), jobCpu);
         int fitMemory = fit(memory.subtract(manager.memory), jobMemory);
         int fitEphemeral = fit(ephemeral.subtract(manager.ephemeral), jobEphemeral);
@@ -132,10 +131,11 @@ public record NodeAssessment(Condition nodesReady, Condition capacitySufficient,
     }
 
     /** The manager pod's requests, which share the tenant's nodes with the jobs. */
-    private static final class RunnerDeploymentShare {
-        final BigDecimal cpu = Quantities.amount(RunnerDeployment.MANAGER_RESOURCES.cpuRequest());
-        final BigDecimal memory = Quantities.amount(RunnerDeployment.MANAGER_RESOURCES.memoryRequest());
-        final BigDecimal ephemeral = Quantities.amount(RunnerDeployment.MANAGER_RESOURCES.ephemeralStorageRequest());
+    private record RunnerDeploymentShare(BigDecimal cpu, BigDecimal memory, BigDecimal ephemeral) {
+        RunnerDeploymentShare(ResolvedTenant.Resources manager) {
+            this(Quantities.amount(manager.cpuRequest()), Quantities.amount(manager.memoryRequest()),
+                    Quantities.amount(manager.ephemeralStorageRequest()));
+        }
     }
 
     private static int fit(BigDecimal available, BigDecimal perJob) {

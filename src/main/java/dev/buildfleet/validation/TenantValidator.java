@@ -86,6 +86,8 @@ public final class TenantValidator {
         PodSettingsRules.tenantHostAliases(spec.hostAliases(), config == null ? null : config.hostAliases(),
                 s + "hostAliases", problems);
         PodSettingsRules.dnsConfig(spec.dnsConfig(), s + "dnsConfig", problems);
+        EscapeHatchRules.runnerConfig(spec.runnerConfig(), s + "runnerConfig", problems);
+        EscapeHatchRules.runnerPodPatch(spec.runnerPodPatch(), s + "runnerPodPatch", problems);
         CaBundleRules.check(spec.caBundle(), s + "caBundle", problems);
 
         if (problems.size() == before && configValid) {

@@ -81,6 +81,93 @@ class BadInputTest {
                 bad("a maximum that is not a quantity", root -> tenantSpec(root, 0).putObject("jobResources")
                                 .putObject("ephemeralStorage").put("maxLimit", "lots"),
                         "tenants[0].spec.jobResources.ephemeralStorage.maxLimit: 'lots' is not a quantity"),
+                bad("a privileged job container through runnerConfig", root -> tenantSpec(root, 0)
+                                .putObject("runnerConfig").putObject("kubernetes").put("privileged", true),
+                        "tenants[0].spec.runnerConfig.kubernetes.privileged: not settable here: job containers "
+                                + "never run privileged"),
+                bad("another namespace through runnerConfig", root -> tenantSpec(root, 0)
+                                .putObject("runnerConfig").putObject("kubernetes").put("namespace", "bf-dotnet"),
+                        "tenants[0].spec.runnerConfig.kubernetes.namespace: not settable here"),
+                bad("a job-chosen node selector through runnerConfig", root -> tenantSpec(root, 0)
+                                .putObject("runnerConfig").putObject("kubernetes")
+                                .put("node_selector_overwrite_allowed", ".*"),
+                        "tenants[0].spec.runnerConfig.kubernetes.node_selector_overwrite_allowed: not settable here: "
+                                + "job pods run on the tenant's nodes only"),
+                bad("a host path volume through runnerConfig", root -> tenantSpec(root, 0)
+                                .putObject("runnerConfig").putObject("kubernetes").putObject("volumes")
+                                .putArray("host_path").addObject().put("name", "root").put("host_path", "/"),
+                        "tenants[0].spec.runnerConfig.kubernetes.volumes: not settable here"),
+                bad("an added capability through runnerConfig", root -> tenantSpec(root, 0)
+                                .putObject("runnerConfig").putObject("kubernetes").putArray("cap_add").add("SYS_ADMIN"),
+                        "tenants[0].spec.runnerConfig.kubernetes.cap_add: not settable here"),
+                bad("a service account token through runnerConfig", root -> tenantSpec(root, 0)
+                                .putObject("runnerConfig").putObject("kubernetes")
+                                .put("automount_service_account_token", true),
+                        "tenants[0].spec.runnerConfig.kubernetes.automount_service_account_token: not settable here"),
+                bad("a token key that the init container would fill", root -> tenantSpec(root, 0)
+                                .putObject("runnerConfig").putObject("custom").put("token", "$RUNNER_TOKEN"),
+                        "tenants[0].spec.runnerConfig.custom.token: not settable here"),
+                bad("another clone URL through runnerConfig", root -> tenantSpec(root, 0)
+                                .putObject("runnerConfig").put("clone_url", "https://evil.example.com"),
+                        "tenants[0].spec.runnerConfig.clone_url: not settable here"),
+                bad("a variable buildfleet sets", root -> tenantSpec(root, 0).putObject("runnerConfig")
+                                .putArray("environment").add("BUILDFLEET_CACHE_REPO=evil.example.com/cache"),
+                        "tenants[0].spec.runnerConfig.environment[0]: BUILDFLEET_CACHE_REPO is set by buildfleet"),
+                bad("the runner's own token rotation", root -> tenantSpec(root, 0).putObject("runnerConfig")
+                                .putObject("feature_flags").put("FF_DISABLE_AUTOMATIC_TOKEN_ROTATION", false),
+                        "tenants[0].spec.runnerConfig.feature_flags.FF_DISABLE_AUTOMATIC_TOKEN_ROTATION: buildfleet "
+                                + "rotates the token itself"),
+                bad("an unconfined AppArmor annotation on job pods", root -> tenantSpec(root, 0)
+                                .putObject("runnerConfig").putObject("kubernetes").putObject("pod_annotations")
+                                .put("container.apparmor.security.beta.kubernetes.io/build", "unconfined"),
+                        "tenants[0].spec.runnerConfig.kubernetes.pod_annotations.container.apparmor.security.beta."
+                                + "kubernetes.io/build: security profiles"),
+                bad("a null in runnerConfig", root -> tenantSpec(root, 0).putObject("runnerConfig")
+                                .putNull("output_limit"),
+                        "tenants[0].spec.runnerConfig.output_limit: empty; TOML has no null"),
+                bad("the runner pod moved off the tenant's nodes", root -> tenantSpec(root, 0)
+                                .putObject("runnerPodPatch").putObject("spec").putObject("nodeSelector")
+                                .put("pool", "shared"),
+                        "tenants[0].spec.runnerPodPatch.spec.nodeSelector: not patchable: the runner runs on the "
+                                + "tenant's nodes only"),
+                bad("the runner pod on the host network", root -> tenantSpec(root, 0)
+                                .putObject("runnerPodPatch").putObject("spec").put("hostNetwork", true),
+                        "tenants[0].spec.runnerPodPatch.spec.hostNetwork: not patchable: the runner never uses the "
+                                + "host's namespaces"),
+                bad("another ServiceAccount for the runner", root -> tenantSpec(root, 0)
+                                .putObject("runnerPodPatch").putObject("spec").put("serviceAccountName", "default"),
+                        "tenants[0].spec.runnerPodPatch.spec.serviceAccountName: not patchable"),
+                bad("a sidecar beside the runner", root -> tenantSpec(root, 0).putObject("runnerPodPatch")
+                                .putObject("spec").putArray("containers").addObject().put("name", "sidecar")
+                                .put("image", "busybox"),
+                        "tenants[0].spec.runnerPodPatch.spec.containers[0].name: 'sidecar' is not a container of "
+                                + "the runner pod (only 'runner'): an added container would share the runner's API "
+                                + "token"),
+                bad("a privileged runner container", root -> tenantSpec(root, 0).putObject("runnerPodPatch")
+                                .putObject("spec").putArray("containers").addObject().put("name", "runner")
+                                .putObject("securityContext").put("privileged", true),
+                        "tenants[0].spec.runnerPodPatch.spec.containers[0].securityContext: not patchable"),
+                bad("a host path volume for the runner", root -> tenantSpec(root, 0).putObject("runnerPodPatch")
+                                .putObject("spec").putArray("volumes").addObject().put("name", "node")
+                                .putObject("hostPath").put("path", "/"),
+                        "tenants[0].spec.runnerPodPatch.spec.volumes[0].hostPath: not patchable: a host path opens "
+                                + "the node"),
+                bad("a projected token volume for the runner", root -> tenantSpec(root, 0)
+                                .putObject("runnerPodPatch").putObject("spec").putArray("volumes").addObject()
+                                .put("name", "token").putObject("projected"),
+                        "tenants[0].spec.runnerPodPatch.spec.volumes[0].projected: not patchable"),
+                bad("a label that selects the runner's policies", root -> tenantSpec(root, 0)
+                                .putObject("runnerPodPatch").putObject("metadata").putObject("labels")
+                                .put("buildfleet.dev/role", "build-job"),
+                        "tenants[0].spec.runnerPodPatch.metadata.labels.buildfleet.dev/role: buildfleet's own"),
+                bad("a mount over the service-account token", root -> {
+                    var spec = tenantSpec(root, 0).putObject("runnerPodPatch").putObject("spec");
+                    spec.putArray("volumes").addObject().put("name", "extra").putObject("emptyDir");
+                    spec.putArray("containers").addObject().put("name", "runner").putArray("volumeMounts")
+                            .addObject().put("name", "extra")
+                            .put("mountPath", "/var/run/secrets/kubernetes.io/serviceaccount");
+                }, "tenants[0].spec.runnerPodPatch.spec.containers[0].volumeMounts[0].mountPath: "
+                        + "'/var/run/secrets/kubernetes.io/serviceaccount' is not a free absolute path"),
                 bad("a maximum for the helper", root -> root.with("config").with("defaults")
                                 .putObject("helperResources").putObject("cpu").put("maxLimit", "2"),
                         "config.defaults.helperResources.cpu.maxLimit: jobs cannot resize the helper container"),

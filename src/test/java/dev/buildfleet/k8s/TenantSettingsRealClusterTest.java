@@ -28,12 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A tenant whose jobs may raise their size (jobResources maxRequest/maxLimit) on the real API server: the rendered
+ * Tenant settings on the real API server. Job sizes a job may raise (jobResources maxRequest/maxLimit): the rendered
  * LimitRange and ResourceQuota admit the runner's full concurrency with every job at its maxima, and refuse a job
- * above them, as the API server's LimitRanger and ResourceQuota admission do for gitlab-runner's pods.
+ * above them, as the API server's LimitRanger and ResourceQuota admission do for gitlab-runner's pods. The escape
+ * hatches: the CRD keeps runnerConfig and runnerPodPatch as written (no pruning of their free-form keys).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class JobSizeAdmissionRealClusterTest {
+class TenantSettingsRealClusterTest {
     RealCluster cluster;
     KubernetesClient admin;
     ResolvedTenant tenant;
@@ -84,6 +85,39 @@ class JobSizeAdmissionRealClusterTest {
                 "memory", new Quantity(kubernetes.path("memory_limit_overwrite_max_allowed").asText()),
                 "ephemeral-storage", new Quantity(kubernetes.path("ephemeral_storage_limit").asText())));
         return pod;
+    }
+
+    @Test
+    void theCrdKeepsTheEscapeHatchesAsWritten() {
+        cluster.kubectl("apply", "-f", "deploy/base/crd.yaml").ok();
+        String tenantYaml = """
+                apiVersion: buildfleet.dev/v1alpha1
+                kind: BuildTenant
+                metadata: {name: hatch}
+                spec:
+                  gitlab: {runner: {tokenSecretRef: {name: runner-token, key: token}}}
+                  runnerConfig:
+                    output_limit: 16384
+                    environment: [GIT_DEPTH=5]
+                    feature_flags: {FF_PRINT_POD_EVENTS: true}
+                    kubernetes: {poll_timeout: 600, pod_annotations: {cost-center.example.com/team: hatch}}
+                  runnerPodPatch:
+                    metadata: {labels: {cost-center: hatch}}
+                    spec:
+                      containers:
+                        - name: runner
+                          resources: {requests: {cpu: 500m}}
+                """;
+        JsonNode sent = dev.buildfleet.render.Yaml.read(tenantYaml);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    var stored = admin.resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(tenantYaml,
+                            io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).dryRun().create();
+                    JsonNode spec = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(
+                            stored.getAdditionalProperties().get("spec"));
+                    assertThat(spec.path("runnerConfig")).isEqualTo(sent.at("/spec/runnerConfig"));
+                    assertThat(spec.path("runnerPodPatch")).isEqualTo(sent.at("/spec/runnerPodPatch"));
+                });
     }
 
     @Test
