@@ -179,8 +179,16 @@ public record FleetConfig(
     public record NamespacedSecret(String namespace, String name) {
     }
 
+    /**
+     * Images of the fleet's pods; {@code registryMirrors} are pull-through mirrors (host[:port][/path]) Kaniko tries
+     * for base images before their own registry.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Images(String runner, String runnerHelper, String builder, String cacheRegistry) {
+    public record Images(String runner, String runnerHelper, String builder, String cacheRegistry,
+                         List<String> registryMirrors) {
+        public Images(String runner, String runnerHelper, String builder, String cacheRegistry) {
+            this(runner, runnerHelper, builder, cacheRegistry, null);
+        }
     }
 
     /** Where cluster DNS runs, so the default-deny policy can let pods resolve names. */

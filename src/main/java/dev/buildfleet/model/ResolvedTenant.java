@@ -134,7 +134,11 @@ public record ResolvedTenant(
         }
     }
 
-    public record Images(String runner, String runnerHelper, String builder, String cacheRegistry) {
+    public record Images(String runner, String runnerHelper, String builder, String cacheRegistry,
+                         List<String> registryMirrors) {
+        public Images(String runner, String runnerHelper, String builder, String cacheRegistry) {
+            this(runner, runnerHelper, builder, cacheRegistry, List.of());
+        }
     }
 
     /** Where pods of this tenant may connect to; NetworkPolicies can only name CIDRs for things outside the cluster. */

@@ -59,12 +59,17 @@ public final class RunnerConfigToml {
         // Kaniko's --cache-repo: the tenant's own cache registry; its credentials come from the mounted Secret.
         // The TTL is the one the operator's expiry prunes by, so Kaniko never relies on an entry about to go.
         // The job template's image: is $BUILDFLEET_BUILDER_IMAGE (the runner expands image names with these).
-        runner.put("environment", List.of(
+        List<String> environment = new ArrayList<>(List.of(
                 "BUILDFLEET_TENANT=" + t.name(),
                 "BUILDFLEET_CACHE_REPO=" + Names.cacheRepo(t.name()),
                 "BUILDFLEET_CACHE_TTL=" + GoDuration.format(t.cache().ttl()),
                 "BUILDFLEET_BUILDER_IMAGE=" + t.images().builder(),
                 "DOCKER_CONFIG=" + DOCKER_CONFIG_DIR));
+        // The Kaniko template passes each as --registry-mirror unless the job sets KANIKO_REGISTRY_MIRROR.
+        if (!t.images().registryMirrors().isEmpty()) {
+            environment.add("BUILDFLEET_REGISTRY_MIRRORS=" + String.join(" ", t.images().registryMirrors()));
+        }
+        runner.put("environment", List.copyOf(environment));
         // The operator rotates the token (GitLab's reset endpoint, then the Secret, then a new pod); a rotation by the
         // runner itself would live only in this pod's config.toml and leave the Secret with a dead token.
         runner.put("feature_flags", Map.of("FF_DISABLE_AUTOMATIC_TOKEN_ROTATION", true));

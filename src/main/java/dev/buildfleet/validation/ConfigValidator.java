@@ -100,6 +100,18 @@ public final class ConfigValidator {
             if (config.images().cacheRegistry() != null) {
                 check(problems, p + "images.cacheRegistry", Checks.image(config.images().cacheRegistry()));
             }
+            List<String> mirrors = config.images().registryMirrors();
+            for (int i = 0; mirrors != null && i < mirrors.size(); i++) {
+                String mirror = mirrors.get(i);
+                if (mirror == null || !REGISTRY_MIRROR.matcher(mirror).matches()) {
+                    problems.add(new Problem(p + "images.registryMirrors[" + i + "]", "'" + mirror + "' is not a "
+                            + "registry host[:port][/path] like mirror.example.com or nexus.example.com:8443/docker-hub "
+                            + "(no scheme, no spaces)"));
+                } else if (mirrors.indexOf(mirror) != i) {
+                    problems.add(new Problem(p + "images.registryMirrors[" + i + "]", "'" + mirror
+                            + "' is listed twice"));
+                }
+            }
             if (config.images().builder() != null) {
                 check(problems, p + "images.builder", Checks.image(config.images().builder()));
             }
@@ -209,6 +221,9 @@ public final class ConfigValidator {
             problems.add(new Problem(path, e.getMessage()));
         }
     }
+
+    private static final java.util.regex.Pattern REGISTRY_MIRROR = java.util.regex.Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?(/[a-z0-9._-]+)*");
 
     static void resources(JobResources resources, String path, List<Problem> problems) {
         if (resources == null) {

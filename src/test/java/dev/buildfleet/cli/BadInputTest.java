@@ -168,6 +168,10 @@ class BadInputTest {
                             .put("mountPath", "/var/run/secrets/kubernetes.io/serviceaccount");
                 }, "tenants[0].spec.runnerPodPatch.spec.containers[0].volumeMounts[0].mountPath: "
                         + "'/var/run/secrets/kubernetes.io/serviceaccount' is not a free absolute path"),
+                bad("a registry mirror with a scheme", root -> root.with("config").with("images")
+                                .putArray("registryMirrors").add("https://mirror.example.com"),
+                        "config.images.registryMirrors[0]: 'https://mirror.example.com' is not a registry "
+                                + "host[:port][/path]"),
                 bad("a maximum for the helper", root -> root.with("config").with("defaults")
                                 .putObject("helperResources").putObject("cpu").put("maxLimit", "2"),
                         "config.defaults.helperResources.cpu.maxLimit: jobs cannot resize the helper container"),

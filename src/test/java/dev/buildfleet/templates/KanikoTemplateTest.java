@@ -170,6 +170,27 @@ class KanikoTemplateTest {
     }
 
     @Test
+    void thePlatformsMirrorsFromTheRunnerApplyUnlessTheJobNamesItsOwn() throws Exception {
+        var tenant = dev.buildfleet.Fixtures.resolvedWith("java", root -> root.with("config").with("images")
+                .putArray("registryMirrors").add("mirror.example.com/docker-hub").add("nexus.example.com:8443"));
+        JsonNode runner = new com.fasterxml.jackson.dataformat.toml.TomlMapper()
+                .readTree(dev.buildfleet.model.RunnerConfigToml.build(tenant)).path("runners").get(0);
+        String fromRunner = null;
+        for (JsonNode entry : runner.path("environment")) {
+            if (entry.asText().startsWith("BUILDFLEET_REGISTRY_MIRRORS=")) {
+                fromRunner = entry.asText().substring("BUILDFLEET_REGISTRY_MIRRORS=".length());
+            }
+        }
+        assertThat(fromRunner).isEqualTo("mirror.example.com/docker-hub nexus.example.com:8443");
+        List<String> argv = runScript(MOUNTED, with(JOB, "BUILDFLEET_REGISTRY_MIRRORS", fromRunner));
+        assertThat(argv).contains("--registry-mirror=mirror.example.com/docker-hub",
+                "--registry-mirror=nexus.example.com:8443");
+        List<String> own = runScript(MOUNTED, with(JOB, "BUILDFLEET_REGISTRY_MIRRORS", fromRunner,
+                "KANIKO_REGISTRY_MIRROR", "m2"));
+        assertThat(own).contains("--registry-mirror=m2").doesNotContain("--registry-mirror=nexus.example.com:8443");
+    }
+
+    @Test
     void withoutAnOverrideKanikoUsesTheTenantsTtlTheOperatorPrunesAt() throws Exception {
         List<String> argv = runScript(MOUNTED, with(JOB, "BUILDFLEET_CACHE_TTL", "72h"));
         assertThat(argv).contains("--cache-ttl=72h");
