@@ -40,16 +40,17 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        Fleet fleet = cluster.fleet(err);
-        if (fleet == null) {
-            return ERROR;
-        }
-        List<String> tenants = FleetTenants.chosen(spec.commandLine(), fleet, cluster.tenant);
+        cluster.checkSource(spec.commandLine());
         KubernetesClient client = cluster.client(err);
         if (client == null) {
             return ERROR;
         }
         try (client) {
+            Fleet fleet = cluster.fleet(err, client);
+            if (fleet == null) {
+                return ERROR;
+            }
+            List<String> tenants = FleetTenants.chosen(spec.commandLine(), fleet, cluster.tenant);
             Plan plan = new Planner(client, fleet).plan(tenants);
             if (output == Format.json) {
                 PlanPrinter.json(plan, spec.commandLine().getOut());

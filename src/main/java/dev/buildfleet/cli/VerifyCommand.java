@@ -56,22 +56,23 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        Fleet fleet = cluster.fleet(err);
-        if (fleet == null) {
-            return VerifyExitCodes.FILES;
-        }
-        try {
-            VerifySettings.of(fleet.config());
-        } catch (InvalidInputException invalid) {
-            Main.printProblems(err, invalid);
-            return VerifyExitCodes.FILES;
-        }
-        List<String> tenants = FleetTenants.chosen(spec.commandLine(), fleet, cluster.tenant);
+        cluster.checkSource(spec.commandLine());
         KubernetesClient client = cluster.client(err);
         if (client == null) {
             return VerifyExitCodes.FILES;
         }
         try (client) {
+            Fleet fleet = cluster.fleet(err, client);
+            if (fleet == null) {
+                return VerifyExitCodes.FILES;
+            }
+            try {
+                VerifySettings.of(fleet.config());
+            } catch (InvalidInputException invalid) {
+                Main.printProblems(err, invalid);
+                return VerifyExitCodes.FILES;
+            }
+            List<String> tenants = FleetTenants.chosen(spec.commandLine(), fleet, cluster.tenant);
             Verifier verifier = new Verifier(client, fleet).withSkipHints(
                     "not checked: export " + StorageCommand.ACCESS_KEY_ENV + " and " + StorageCommand.SECRET_KEY_ENV
                             + " (the RGW admin user, as for buildfleet storage) to check bucket isolation",

@@ -518,6 +518,56 @@ class VerifyRealClusterTest {
 
     @Test
     @Order(12)
+    void fromTheClustersBuildTenantsAndTheOperatorsConfigMapVerifyAndPlanAnswerAsWithTheFleetFile() throws IOException {
+        JsonNode file = dev.buildfleet.render.Yaml.read(Files.readString(fleet.fleet));
+        cluster.kubectl("apply", "-f", "deploy/base/crd.yaml").ok();
+        admin.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+                .withName("buildfleet-fleet-config").withNamespace(RenderedFleet.READER_NAMESPACE).endMetadata()
+                .withData(Map.of("fleet-config.yaml", dev.buildfleet.render.Yaml.write(file.get("config"))))
+                .build()).create();
+        List<String> tenants = new ArrayList<>();
+        try {
+            for (var tenant : FleetLoader.read(fleet.fleet).fleet().tenants()) {
+                admin.resource(tenant).create();
+                tenants.add(tenant.getMetadata().getName());
+            }
+            RenderedFleet.Run fromFile = verify();
+            Cli fromCluster = Cli.runWithEnv(env, "verify", "--from-cluster", "--kubeconfig",
+                    fleet.readerKubeconfig.toString(), "-o", "json");
+            assertThat(fromCluster.exitCode()).as(fromCluster.err()).isZero();
+            // The cluster lists BuildTenants by name; the file has its own order.
+            assertThat(outcomes(readJson(fromCluster.out()))).containsExactlyInAnyOrderElementsOf(
+                    outcomes(fromFile.json())).contains("shop/drift PASS", "ledger/rbac PASS");
+
+            Cli plan = Cli.runWithEnv(env, "plan", "--from-cluster", "--kubeconfig",
+                    fleet.readerKubeconfig.toString(), "--tenant", "shop");
+            assertThat(plan.exitCode()).as(plan.out() + plan.err()).isZero();
+
+            Cli both = Cli.runWithEnv(env, "verify", "--from-cluster", "-f", fleet.fleet.toString());
+            assertThat(both.exitCode()).isEqualTo(2);
+            assertThat(both.err()).contains("one of the two");
+            Cli missing = Cli.runWithEnv(env, "verify", "--from-cluster", "buildfleet-system/no-such-config",
+                    "--kubeconfig", fleet.readerKubeconfig.toString());
+            assertThat(missing.exitCode()).isEqualTo(3);
+            assertThat(missing.err()).contains("no ConfigMap buildfleet-system/no-such-config");
+        } finally {
+            for (String tenant : tenants) {
+                admin.resources(dev.buildfleet.api.BuildTenant.class).withName(tenant).delete();
+            }
+            admin.configMaps().inNamespace(RenderedFleet.READER_NAMESPACE).withName("buildfleet-fleet-config")
+                    .delete();
+        }
+    }
+
+    static List<String> outcomes(JsonNode report) {
+        List<String> out = new ArrayList<>();
+        report.path("results").forEach(r -> out.add(r.path("tenant").asText() + "/" + r.path("check").asText() + " "
+                + r.path("outcome").asText()));
+        return out;
+    }
+
+    @Test
+    @Order(13)
     void noRunWroteAnything() throws IOException {
         assertThat(cluster.writesSince(0, RenderedFleet.READER_USER, e -> true)).isEmpty();
     }
