@@ -1,6 +1,7 @@
 package dev.buildfleet.operator;
 
 import dev.buildfleet.api.BuildTenant;
+import dev.buildfleet.model.CaBundleMounts;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.TenantObjects;
@@ -17,7 +18,8 @@ import java.util.stream.Collectors;
 
 /**
  * What the operator wrote for a tenant and no longer wants: the monitoring objects (ServiceMonitors, PrometheusRule,
- * dashboard ConfigMap) whose spec.monitoring toggle was switched off. Only an object the model would build with the
+ * dashboard ConfigMap) whose spec.monitoring toggle was switched off, and the copy of a CA bundle the fleet no longer
+ * names. Only an object the model would build with the
  * toggle on, carrying the managed-by and tenant labels and owned by this very BuildTenant, is deleted; nothing else
  * is ever a candidate. (The cache GC Jobs remove themselves through ttlSecondsAfterFinished.)
  */
@@ -33,8 +35,11 @@ final class UnwantedObjects {
                               List<HasMetadata> desired, MonitoringStep monitoring,
                               Function<HasMetadata, HasMetadata> live) {
         Set<String> wanted = desired.stream().map(UnwantedObjects::key).collect(Collectors.toSet());
-        List<HasMetadata> candidates = TenantObjects.build(everyToggleOn(resolved)).stream()
-                .filter(o -> !wanted.contains(key(o))).toList();
+        List<HasMetadata> candidates = new ArrayList<>(TenantObjects.build(everyToggleOn(resolved)));
+        if (resolved.connectivity().caBundle() == null) {
+            candidates.add(CaBundleMounts.configMap(resolved, ""));
+        }
+        candidates.removeIf(o -> wanted.contains(key(o)));
         List<String> deleted = new ArrayList<>();
         // Kinds of absent CRDs were never written.
         for (HasMetadata candidate : monitoring.filter(client, resolved, candidates).applicable()) {

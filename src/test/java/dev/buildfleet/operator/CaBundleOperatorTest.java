@@ -101,6 +101,37 @@ class CaBundleOperatorTest {
     }
 
     @Test
+    void whenTheFleetNoLongerNamesABundleTheCopyAndItsMountsGoAway() {
+        source(TestCa.create("corporate root").pem());
+        runJava();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(client.configMaps()
+                .inNamespace("bf-java").withName(CaBundleMounts.CONFIG_MAP).get()).isNotNull());
+        operator.stop();
+
+        var withoutBundle = new dev.buildfleet.config.FleetConfig(fleet.config().gitlab(),
+                fleet.config().kubernetesApi(), fleet.config().ceph(), fleet.config().images(), fleet.config().dns(),
+                fleet.config().monitoring(), fleet.config().defaults(), fleet.config().operator(),
+                fleet.config().cluster(), fleet.config().egressPolicy(), fleet.config().verify(),
+                fleet.config().hostAliases(), fleet.config().dnsConfig());
+        operator = BuildfleetOperator.create(client, withoutBundle, new SimpleMeterRegistry(),
+                BuildfleetOperator.Options.SINGLE, new InMemoryTenantStorage(),
+                new HttpGitLabRunners(new HttpGitLabRunners.Connection(gitlab.url(), null, null,
+                        Duration.ofSeconds(5)), "glpat-operator"), Duration.ofMillis(200));
+        operator.start();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(client.configMaps().inNamespace("bf-java").withName(CaBundleMounts.CONFIG_MAP).get()).isNull();
+            Deployment runner = client.apps().deployments().inNamespace("bf-java")
+                    .withName(Names.RUNNER_DEPLOYMENT).get();
+            assertThat(runner.getSpec().getTemplate().getSpec().getVolumes())
+                    .noneSatisfy(v -> assertThat(v.getConfigMap()).isNotNull()
+                            .satisfies(c -> assertThat(c.getName()).isEqualTo(CaBundleMounts.CONFIG_MAP)));
+        });
+        assertThat(caBundleReady()).isNull();
+        // The tenant's other ConfigMaps stay.
+        assertThat(client.configMaps().inNamespace("bf-java").withName(Names.RUNNER_CONFIG_MAP).get()).isNotNull();
+    }
+
+    @Test
     void aBundleThatIsNotPemIsNotCopiedAndTheConditionNamesTheFieldAndConfigMap() {
         source("this is not a certificate");
         runJava();
