@@ -47,6 +47,8 @@ final class RunnerCommand extends CommandGroup {
         Path file;
         @Option(names = "--tenant", required = true, paramLabel = "NAME", description = "The tenant.")
         String tenant;
+        @CommandLine.Mixin
+        CaFileOption ca = new CaFileOption();
     }
 
     /** The tenant, resolved, with its runner settings; refuses given-token tenants. */
@@ -75,7 +77,7 @@ final class RunnerCommand extends CommandGroup {
                     + "with the scopes " + AccessScope.NEEDED + " in " + TOKEN_ENV);
         }
         return new Target(tenant, resolved, RunnerStep.settingsOf(tenant, resolved),
-                new HttpGitLabRunners(GitLabConnections.of(fleet.config().gitlab()), token));
+                new HttpGitLabRunners(GitLabConnections.of(fleet.config().gitlab(), options.ca.trust()), token));
     }
 
     static void print(PrintWriter out, String tenant, String verb, GitLabRunners.RunnerToken runner) {

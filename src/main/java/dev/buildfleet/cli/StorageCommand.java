@@ -14,6 +14,7 @@ import dev.buildfleet.storage.TenantStorage;
 import dev.buildfleet.validation.FleetValidator;
 import dev.buildfleet.validation.InvalidInputException;
 import dev.buildfleet.validation.Problem;
+import dev.buildfleet.tls.TrustBundle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,6 +49,8 @@ final class StorageCommand extends CommandGroup {
     static class FleetOptions {
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "FLEET.yaml", description = "The fleet file.")
         Path file;
+        @CommandLine.Mixin
+        CaFileOption ca = new CaFileOption();
     }
 
     /** A validated fleet's tenants (one, with --tenant), each with its storage plan. */
@@ -64,7 +67,7 @@ final class StorageCommand extends CommandGroup {
         return tenants.stream().map(t -> StoragePlan.of(TenantResolver.resolve(fleet.config(), t))).toList();
     }
 
-    private TenantStorage storage(CommandLine cmd, Fleet fleet) {
+    private TenantStorage storage(CommandLine cmd, Fleet fleet, FleetOptions options) {
         S3Keys admin = new S3Keys(env(cmd, ACCESS_KEY_ENV), env(cmd, SECRET_KEY_ENV));
         String region = fleet.config().ceph().region() == null ? Defaults.CEPH_REGION : fleet.config().ceph().region();
         URI adminEndpoint = URI.create(fleet.config().ceph().resolvedAdminEndpoint());
@@ -75,7 +78,7 @@ final class StorageCommand extends CommandGroup {
                     + "answers carry the tenant and owner users' secret keys unencrypted; use https");
             cmd.getErr().flush();
         }
-        return main.storageFactory.connect(adminEndpoint, region, admin);
+        return main.storageFactory.connect(adminEndpoint, region, admin, options.ca.trust());
     }
 
     private String env(CommandLine cmd, String name) {
@@ -118,7 +121,7 @@ final class StorageCommand extends CommandGroup {
                 plans.forEach(p -> out.println(skipNote(p)));
                 return 0;
             }
-            TenantStorage storage = parent.storage(spec.commandLine(), fleet);
+            TenantStorage storage = parent.storage(spec.commandLine(), fleet, options);
             for (StoragePlan plan : plans) {
                 if (!plan.provisioned()) {
                     out.println(skipNote(plan));
@@ -159,7 +162,7 @@ final class StorageCommand extends CommandGroup {
             List<StoragePlan> plans = parent.plans(fleet, tenant);
             PrintWriter out = spec.commandLine().getOut();
             TenantStorage storage = plans.stream().anyMatch(StoragePlan::provisioned)
-                    ? parent.storage(spec.commandLine(), fleet) : null;
+                    ? parent.storage(spec.commandLine(), fleet, options) : null;
             int drifted = 0;
             for (StoragePlan plan : plans) {
                 if (!plan.provisioned()) {
@@ -211,7 +214,7 @@ final class StorageCommand extends CommandGroup {
                         + "(spec.cache.existingCredentialsSecret); buildfleet never removes that storage");
                 return 0;
             }
-            TenantStorage.DeleteResult result = parent.storage(spec.commandLine(), fleet).delete(plan);
+            TenantStorage.DeleteResult result = parent.storage(spec.commandLine(), fleet, options).delete(plan);
             out.println(tenant + ": storageDeletionPolicy " + plan.deletionPolicy());
             result.removed().forEach(r -> out.println("  removed " + r));
             result.kept().forEach(k -> out.println("  kept    " + k));
@@ -250,7 +253,7 @@ final class StorageCommand extends CommandGroup {
     /** How the CLI reaches its storage backend: the seam where another backend or a test double plugs in. */
     @FunctionalInterface
     interface StorageFactory {
-        TenantStorage connect(URI adminEndpoint, String region, S3Keys adminKeys);
+        TenantStorage connect(URI adminEndpoint, String region, S3Keys adminKeys, TrustBundle trust);
     }
 
     static final StorageFactory RGW = RgwTenantStorage::connect;

@@ -49,6 +49,9 @@ final class VerifyCommand implements Callable<Integer> {
     @CommandLine.Mixin
     LiveClusterOptions cluster;
 
+    @CommandLine.Mixin
+    CaFileOption ca;
+
     @Option(names = {"-o", "--output"}, paramLabel = "table|json", defaultValue = "table",
             description = "table (default) or json.")
     Format output;
@@ -88,11 +91,12 @@ final class VerifyCommand implements Callable<Integer> {
                 String region = fleet.config().ceph().region() == null ? Defaults.CEPH_REGION
                         : fleet.config().ceph().region();
                 verifier.withStorage(new RgwAdminClient(URI.create(fleet.config().ceph().resolvedAdminEndpoint()),
-                        region, new S3Keys(access, secret), Duration.ofSeconds(15)), Duration.ofSeconds(15));
+                        region, new S3Keys(access, secret), Duration.ofSeconds(15), ca.trust()), Duration.ofSeconds(15));
             }
             String token = main.env.get(RunnerCommand.TOKEN_ENV);
             if (present(token)) {
-                verifier.withGitLab(new HttpGitLabRunners(GitLabConnections.of(fleet.config().gitlab()), token));
+                verifier.withGitLab(new HttpGitLabRunners(GitLabConnections.of(fleet.config().gitlab(), ca.trust()),
+                        token));
             }
             VerifyReport report = verifier.verify(tenants);
             if (output == Format.json) {

@@ -21,7 +21,8 @@ public final class TlsFailures {
      * @param trustedBy the CAs the client trusted, or null for the JDK's
      */
     public static Optional<String> untrusted(String hop, String url, TrustBundle trustedBy, Throwable failure) {
-        String setting = trustedBy == null ? "the JDK's default CAs (set config.caBundle)" : trustedBy.source();
+        String setting = trustedBy == null ? "the JDK's default CAs (set config.caBundle; the CLI takes --ca-file)"
+                : trustedBy.source();
         return reason(failure).map(why -> hop + " at " + url + ": certificate not trusted by " + setting + " ("
                 + why + ")");
     }

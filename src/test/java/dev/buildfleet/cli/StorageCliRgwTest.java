@@ -236,4 +236,34 @@ class StorageCliRgwTest {
         return StoragePlan.of(TenantResolver.resolve(fleet.config(), fleet.tenants().stream()
                 .filter(t -> t.getMetadata().getName().equals(tenant)).findFirst().orElseThrow()));
     }
+
+    @Test
+    void overHttpsTheCliTrustsTheCaFileItIsGivenAndNamesItWhenTheCertificateIsNotTrusted() throws IOException {
+        URI https = RealRgw.get().tlsEndpoint();
+        Path fleet = Files.writeString(tmp.resolve("fleet-tls.yaml"), StorageFleets.header(https) + "  - "
+                + tenant("cli-tls", "") + "\n");
+        Path ca = Files.writeString(tmp.resolve("corporate-ca.pem"), RealRgw.get().ca().pem());
+        Path other = Files.writeString(tmp.resolve("other-ca.pem"),
+                dev.buildfleet.tls.TestCa.create("some other CA").pem());
+
+        Cli jdkOnly = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString());
+        assertThat(jdkOnly.exitCode()).isEqualTo(4);
+        assertThat(jdkOnly.err()).contains("certificate not trusted by the JDK's default CAs", "--ca-file");
+
+        Cli wrong = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString(), "--ca-file", other.toString());
+        assertThat(wrong.exitCode()).isEqualTo(4);
+        assertThat(wrong.err()).contains("certificate not trusted by --ca-file " + other);
+
+        Cli ensure = Cli.runWithEnv(env, "storage", "ensure", "-f", fleet.toString(), "--ca-file", ca.toString(),
+                "--credentials-out", tmp.resolve("creds-tls").toString());
+        assertThat(ensure.exitCode()).as(ensure.err()).isZero();
+        assertThat(ensure.out()).contains("created bucket bf-cli-tls-cache");
+        Cli check = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString(), "--ca-file", ca.toString());
+        assertThat(check.exitCode()).as(check.out() + check.err()).isZero();
+
+        Path notPem = Files.writeString(tmp.resolve("not.pem"), "hello");
+        Cli bad = Cli.runWithEnv(env, "storage", "check", "-f", fleet.toString(), "--ca-file", notPem.toString());
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("--ca-file " + notPem);
+    }
 }

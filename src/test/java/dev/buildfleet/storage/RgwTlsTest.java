@@ -77,6 +77,6 @@ class RgwTlsTest {
 
         assertThatThrownBy(() -> storage.usage(StorageFleets.plan(https, StorageFleets.Tenant.of("tls-none"))))
                 .hasMessageContaining("RGW admin API at " + https + ": certificate not trusted by the JDK's "
-                        + "default CAs (set config.caBundle)");
+                        + "default CAs (set config.caBundle; the CLI takes --ca-file)");
     }
 }
