@@ -115,6 +115,23 @@ class InstallManifestsTest {
     }
 
     @Test
+    void helmInstallsTheReadOnlyVerifyIdentityOfDeployVerifyWhenAskedTo() throws Exception {
+        Process kubectl = new ProcessBuilder("kubectl", "kustomize", "deploy/verify").redirectErrorStream(true)
+                .start();
+        String out = new String(kubectl.getInputStream().readAllBytes());
+        assertThat(kubectl.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(kubectl.exitValue()).as(out).isZero();
+        Map<String, JsonNode> expected = byKindAndName(out);
+        Map<String, JsonNode> helm = byKindAndName(new Helm(CHART).template().withName("buildfleet")
+                .withNamespace("buildfleet-system").set("verify.enabled", "true").call());
+        assertThat(helm).containsKeys(expected.keySet().toArray(String[]::new));
+        expected.forEach((key, object) -> assertThat(withoutNamespace(helm.get(key))).as(key)
+                .isEqualTo(withoutNamespace(object)));
+        assertThat(helm.get("ClusterRole/buildfleet-verify").path("rules").toString())
+                .doesNotContain("secrets", "create", "update", "patch", "delete", "\"*\"");
+    }
+
+    @Test
     void helmValuesChangeImageAndTenantSelector() throws Exception {
         String rendered = new Helm(CHART).template().withName("buildfleet").withNamespace("ops")
                 .set("image.tag", "9.9.9").set("tenantSelector", "fleet=blue").call();
