@@ -84,7 +84,22 @@ public record BuildTenantSpec(
                 + "merge patch): labels, annotations, priorityClassName, terminationGracePeriodSeconds, configMap/"
                 + "secret/emptyDir volumes, and resources, env and volumeMounts of the runner and install-config "
                 + "containers. Anything else is refused.")
-        Map<String, Object> runnerPodPatch) {
+        Map<String, Object> runnerPodPatch,
+
+        @JsonPropertyDescription("More runners of the tenant beside spec.gitlab.runner, each with its own tags, job "
+                + "size and concurrency (e.g. small and large), sharing the tenant's namespace, nodes, bucket and "
+                + "isolation. The quota and the capacity check cover their sum.")
+        List<RunnerShapeSpec> shapes) {
+
+    public BuildTenantSpec(GitLabSpec gitlab, Integer concurrency, NodesSpec nodes, JobResources jobResources,
+                           CacheSpec cache, BuilderSpec builder, List<EgressRule> egress, MonitoringSpec monitoring,
+                           DeletionPolicy storageDeletionPolicy, ImagePolicy imagePolicy,
+                           List<String> imagePullSecrets, List<HostAlias> hostAliases, DnsConfig dnsConfig,
+                           CaBundleRef caBundle, Map<String, Object> runnerConfig,
+                           Map<String, Object> runnerPodPatch) {
+        this(gitlab, concurrency, nodes, jobResources, cache, builder, egress, monitoring, storageDeletionPolicy,
+                imagePolicy, imagePullSecrets, hostAliases, dnsConfig, caBundle, runnerConfig, runnerPodPatch, null);
+    }
 
     public BuildTenantSpec(GitLabSpec gitlab, Integer concurrency, NodesSpec nodes, JobResources jobResources,
                            CacheSpec cache, BuilderSpec builder, List<EgressRule> egress, MonitoringSpec monitoring,
@@ -92,7 +107,7 @@ public record BuildTenantSpec(
                            List<String> imagePullSecrets, List<HostAlias> hostAliases, DnsConfig dnsConfig,
                            CaBundleRef caBundle) {
         this(gitlab, concurrency, nodes, jobResources, cache, builder, egress, monitoring, storageDeletionPolicy,
-                imagePolicy, imagePullSecrets, hostAliases, dnsConfig, caBundle, null, null);
+                imagePolicy, imagePullSecrets, hostAliases, dnsConfig, caBundle, null, null, null);
     }
 
     public BuildTenantSpec(GitLabSpec gitlab, Integer concurrency, NodesSpec nodes, JobResources jobResources,

@@ -15,5 +15,18 @@ public record BuildTenantStatus(
         String bucket,
         CapacityStatus capacity,
         StorageStatus storage,
-        CacheStatus cache) {
+        CacheStatus cache,
+        List<ShapeStatus> shapes) {
+
+    public BuildTenantStatus(Long observedGeneration, List<Condition> conditions, String namespace, Long runnerId,
+                             String tokenExpiresAt, String bucket, CapacityStatus capacity, StorageStatus storage,
+                             CacheStatus cache) {
+        this(observedGeneration, conditions, namespace, runnerId, tokenExpiresAt, bucket, capacity, storage, cache,
+                null);
+    }
+
+    /** The shape's status, or null. */
+    public ShapeStatus shape(String name) {
+        return shapes == null ? null : shapes.stream().filter(s -> name.equals(s.name())).findFirst().orElse(null);
+    }
 }

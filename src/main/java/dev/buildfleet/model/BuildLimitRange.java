@@ -16,7 +16,14 @@ public final class BuildLimitRange {
 
     public static LimitRange build(ResolvedTenant t) {
         ResolvedTenant.Resources job = t.job();
+        // The largest of every shape's maxima: one LimitRange serves all the tenant's runners.
         ResolvedTenant.Resources max = t.jobMax();
+        for (ResolvedTenant.Shape shape : t.shapes()) {
+            max = new ResolvedTenant.Resources(max.cpuRequest(), larger(max.cpuLimit(), shape.jobMax().cpuLimit()),
+                    max.memoryRequest(), larger(max.memoryLimit(), shape.jobMax().memoryLimit()),
+                    max.ephemeralStorageRequest(),
+                    larger(max.ephemeralStorageLimit(), shape.jobMax().ephemeralStorageLimit()));
+        }
         return new LimitRangeBuilder()
                 .withNewMetadata().withName(Names.LIMIT_RANGE).withNamespace(t.namespace())
                 .withLabels(t.labels()).endMetadata()
@@ -29,6 +36,10 @@ public final class BuildLimitRange {
                 .endLimit()
                 .endSpec()
                 .build();
+    }
+
+    private static Quantity larger(Quantity a, Quantity b) {
+        return Quantities.amount(b).compareTo(Quantities.amount(a)) > 0 ? b : a;
     }
 
     private static Map<String, Quantity> resources(Quantity cpu, Quantity memory, Quantity ephemeral) {

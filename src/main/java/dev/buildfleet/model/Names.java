@@ -33,6 +33,11 @@ public final class Names {
 
     /** Written by the operator (or the platform team) in the tenant namespace; never rendered. */
     public static final String RUNNER_TOKEN_SECRET = "runner-token";
+
+    /** The Secret of a shape's runner token, when the operator creates that runner. */
+    public static String runnerTokenSecret(String shape) {
+        return RUNNER_TOKEN_SECRET + "-" + shape;
+    }
     public static final String RUNNER_TOKEN_KEY = "token";
     public static final String CACHE_CREDENTIALS_SECRET = "cache-s3-credentials";
     public static final String ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";

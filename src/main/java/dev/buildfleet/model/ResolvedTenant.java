@@ -44,7 +44,58 @@ public record ResolvedTenant(
         DnsConfig dnsConfig,
         Connectivity connectivity,
         Resources jobMax,
-        EscapeHatch escapeHatch) {
+        EscapeHatch escapeHatch,
+        List<Shape> shapes) {
+
+    public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
+                          RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
+                          List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
+                          List<EgressRule> egress, Network network, Monitoring monitoring,
+                          DeletionPolicy storageDeletionPolicy, ImageRules imageRules, List<String> imagePullSecrets,
+                          List<HostAlias> hostAliases, DnsConfig dnsConfig, Connectivity connectivity,
+                          Resources jobMax, EscapeHatch escapeHatch) {
+        this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
+                helper, cache, images, egress, network, monitoring, storageDeletionPolicy, imageRules,
+                imagePullSecrets, hostAliases, dnsConfig, connectivity, jobMax, escapeHatch, List.of());
+    }
+
+    /**
+     * One runner of the tenant in config.toml and in GitLab. The main one is the spec's ({@link #mainShape}); the
+     * others come from spec.shapes. {@code tokenPlaceholder} is what config.toml holds in place of its token.
+     */
+    public record Shape(String name, int concurrency, Resources job, Resources jobMax, SecretRef runnerToken,
+                        RunnerCreateSpec runnerCreate) {
+        public boolean main() {
+            return name == null;
+        }
+
+        public String tokenPlaceholder() {
+            return "$" + tokenVariable();
+        }
+
+        /** The install-config container's variable holding this runner's token. */
+        public String tokenVariable() {
+            return main() ? "RUNNER_TOKEN" : "RUNNER_TOKEN_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        }
+    }
+
+    /** The spec's own runner as a shape without a name. */
+    public Shape mainShape() {
+        return new Shape(null, concurrency, job, jobMax, runnerToken, runnerCreate);
+    }
+
+    /** The main runner first, then spec.shapes in their order. */
+    public List<Shape> allShapes() {
+        List<Shape> all = new java.util.ArrayList<>(shapes.size() + 1);
+        all.add(mainShape());
+        all.addAll(shapes);
+        return all;
+    }
+
+    /** Jobs the runner manager runs at once over all its runners (config.toml's concurrent). */
+    public int totalConcurrency() {
+        return concurrency + shapes.stream().mapToInt(Shape::concurrency).sum();
+    }
 
     public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
                           RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
@@ -55,7 +106,7 @@ public record ResolvedTenant(
                           Resources jobMax) {
         this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
                 helper, cache, images, egress, network, monitoring, storageDeletionPolicy, imageRules,
-                imagePullSecrets, hostAliases, dnsConfig, connectivity, jobMax, EscapeHatch.NONE);
+                imagePullSecrets, hostAliases, dnsConfig, connectivity, jobMax, EscapeHatch.NONE, List.of());
     }
 
     public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
@@ -111,10 +162,7 @@ public record ResolvedTenant(
                             Quantity ephemeralStorageRequest, Quantity ephemeralStorageLimit) {
     }
 
-    /** Whether a job may ask for more than its default size of anything. */
-    public boolean jobSizeOverwritable() {
-        return !jobMax.equals(job);
-    }
+
 
     public record Cache(URI endpoint, String region, String bucket, String credentialsSecret,
                         boolean provisioned, Duration ttl, Duration expiryInterval, Quantity maxSize,

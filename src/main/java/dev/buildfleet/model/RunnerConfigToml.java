@@ -38,24 +38,25 @@ public final class RunnerConfigToml {
     /** The document as nested maps and lists, before it is written out. */
     static Map<String, Object> document(ResolvedTenant t) {
         Map<String, Object> global = new LinkedHashMap<>();
-        global.put("concurrent", t.concurrency());
+        global.put("concurrent", t.totalConcurrency());
         global.put("check_interval", 3);
         global.put("listen_address", ":" + Names.RUNNER_METRICS_PORT);
         global.put("shutdown_timeout", 30);
         global.put("log_level", "info");
         global.put("log_format", "json");
-        global.put("runners", List.of(runner(t)));
+        global.put("runners", t.allShapes().stream().map(shape -> runner(t, shape)).toList());
         return ProxySettings.addTo(t, CaBundleMounts.addTo(t, global));
     }
 
-    private static Map<String, Object> runner(ResolvedTenant t) {
+    /** One [[runners]] entry: the tenant's main runner, or one of its shapes (named after it, its own token). */
+    private static Map<String, Object> runner(ResolvedTenant t, ResolvedTenant.Shape shape) {
         Map<String, Object> runner = new LinkedHashMap<>();
-        runner.put("name", t.namespace());
+        runner.put("name", shape.main() ? t.namespace() : t.namespace() + "-" + shape.name());
         runner.put("url", t.gitlabUrl().toString());
-        runner.put("token", TOKEN_PLACEHOLDER);
+        runner.put("token", shape.tokenPlaceholder());
         runner.put("executor", "kubernetes");
-        runner.put("limit", t.concurrency());
-        runner.put("request_concurrency", Math.min(t.concurrency(), MAX_REQUEST_CONCURRENCY));
+        runner.put("limit", shape.concurrency());
+        runner.put("request_concurrency", Math.min(shape.concurrency(), MAX_REQUEST_CONCURRENCY));
         // Kaniko's --cache-repo: the tenant's own cache registry; its credentials come from the mounted Secret.
         // The TTL is the one the operator's expiry prunes by, so Kaniko never relies on an entry about to go.
         // The job template's image: is $BUILDFLEET_BUILDER_IMAGE (the runner expands image names with these).
@@ -73,7 +74,7 @@ public final class RunnerConfigToml {
         // The operator rotates the token (GitLab's reset endpoint, then the Secret, then a new pod); a rotation by the
         // runner itself would live only in this pod's config.toml and leave the Secret with a dead token.
         runner.put("feature_flags", Map.of("FF_DISABLE_AUTOMATIC_TOKEN_ROTATION", true));
-        runner.put("kubernetes", kubernetes(t));
+        runner.put("kubernetes", kubernetes(t, shape));
         runner.put("cache", cache(t));
         return withExtraSettings(runner, t.escapeHatch().runnerConfig());
     }
@@ -102,7 +103,7 @@ public final class RunnerConfigToml {
         return runner;
     }
 
-    private static Map<String, Object> kubernetes(ResolvedTenant t) {
+    private static Map<String, Object> kubernetes(ResolvedTenant t, ResolvedTenant.Shape shape) {
         Map<String, Object> k = new LinkedHashMap<>();
         k.put("namespace", t.namespace());
         k.put("image", t.images().builder());
@@ -126,8 +127,8 @@ public final class RunnerConfigToml {
                 Names.TENANT_LABEL, t.name(),
                 Names.ROLE_LABEL, Names.ROLE_BUILD_JOB,
                 Names.MANAGED_BY_LABEL, Names.MANAGED_BY)));
-        resources(k, "", t.job());
-        overwriteMaxima(k, t.job(), t.jobMax());
+        resources(k, "", shape.job());
+        overwriteMaxima(k, shape.job(), shape.jobMax());
         resources(k, "helper_", t.helper());
         resources(k, "service_", t.helper());
         k.put("cap_drop", List.of("NET_RAW"));

@@ -51,16 +51,29 @@ public final class RunnerDeployment {
      * itself ({@code token = '$RUNNER_TOKEN'}, indented under {@code [[runners]]}) is changed: the placeholder anywhere
      * else (say in a URL) stays as it is and never receives the token.
      */
-    static final String INSTALL_CONFIG_SCRIPT = """
-            set -eu
-            umask 077
-            case "${RUNNER_TOKEN:-}" in
-              ''|*[!A-Za-z0-9_.-]*) echo "buildfleet: the runner token Secret is empty or not a GitLab token" >&2; exit 1 ;;
-            esac
-            sed "s/^\\( *\\)token = '[\\$]RUNNER_TOKEN'\\$/\\1token = '$RUNNER_TOKEN'/" %1$s/config.toml \\
-              > %2$s/config.toml
-            cp %1$s/%3$s %2$s/%4$s
-            """.formatted(TEMPLATE_DIR, CONFIG_DIR, RunnerConfigMap.SYSTEM_ID_KEY, RunnerSystemId.FILE);
+    static final String INSTALL_CONFIG_SCRIPT = installConfigScript(List.of("RUNNER_TOKEN"));
+
+    /** The script for these token variables: each checked, each put in place of its own placeholder line only. */
+    static String installConfigScript(List<String> tokenVariables) {
+        StringBuilder checks = new StringBuilder();
+        StringBuilder replacements = new StringBuilder();
+        for (String variable : tokenVariables) {
+            checks.append("""
+                    case "${%1$s:-}" in
+                      ''|*[!A-Za-z0-9_.-]*) echo "buildfleet: the runner token Secret of %1$s is empty or not a GitLab token" >&2; exit 1 ;;
+                    esac
+                    """.formatted(variable));
+            replacements.append(" -e \"s/^\\( *\\)token = '[\\$]%1$s'\\$/\\1token = '$%1$s'/\"".formatted(variable));
+        }
+        return """
+                set -eu
+                umask 077
+                %5$ssed%6$s %1$s/config.toml \\
+                  > %2$s/config.toml
+                cp %1$s/%3$s %2$s/%4$s
+                """.formatted(TEMPLATE_DIR, CONFIG_DIR, RunnerConfigMap.SYSTEM_ID_KEY, RunnerSystemId.FILE, checks,
+                replacements);
+    }
 
     private RunnerDeployment() {
     }
@@ -104,8 +117,10 @@ public final class RunnerDeployment {
         return new ContainerBuilder()
                 .withName("install-config")
                 .withImage(t.images().runner())
-                .withCommand("/bin/sh", "-c", INSTALL_CONFIG_SCRIPT)
-                .withEnv(secretEnv("RUNNER_TOKEN", t.runnerToken().name(), t.runnerToken().key()))
+                .withCommand("/bin/sh", "-c", installConfigScript(t.allShapes().stream()
+                        .map(ResolvedTenant.Shape::tokenVariable).toList()))
+                .withEnv(t.allShapes().stream().map(shape -> secretEnv(shape.tokenVariable(),
+                        shape.runnerToken().name(), shape.runnerToken().key())).toList())
                 .withVolumeMounts(mount("config-template", TEMPLATE_DIR, true), mount("config", CONFIG_DIR, false))
                 .withResources(resources(new ResolvedTenant.Resources(new Quantity("10m"), new Quantity("100m"),
                         new Quantity("16Mi"), new Quantity("64Mi"), new Quantity("1Mi"), new Quantity("10Mi"))))

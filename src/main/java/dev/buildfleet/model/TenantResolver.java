@@ -118,7 +118,47 @@ public final class TenantResolver {
                 dnsConfig(config.dnsConfig(), spec.dnsConfig()),
                 Connectivity.resolve(config, name, spec),
                 maxima(spec.jobResources(), fleetDefaults.jobResources(), job),
-                escapeHatch(spec));
+                escapeHatch(spec),
+                shapes(spec, fleetDefaults));
+    }
+
+    /** Each shape's sizes fall back on the tenant's spec.jobResources, then the fleet's, part by part. */
+    static List<ResolvedTenant.Shape> shapes(BuildTenantSpec spec, FleetConfig.Defaults fleetDefaults) {
+        if (spec.shapes() == null) {
+            return List.of();
+        }
+        List<ResolvedTenant.Shape> out = new ArrayList<>();
+        for (var shape : spec.shapes()) {
+            JobResources tenant = merged(shape.jobResources(), spec.jobResources());
+            ResolvedTenant.Resources job = resources(tenant, fleetDefaults.jobResources(), Defaults.JOB_RESOURCES);
+            ResolvedTenant.SecretRef token = shape.runner().tokenSecretRef() == null
+                    ? new ResolvedTenant.SecretRef(Names.runnerTokenSecret(shape.name()), Names.RUNNER_TOKEN_KEY)
+                    : new ResolvedTenant.SecretRef(shape.runner().tokenSecretRef().name(),
+                    or(shape.runner().tokenSecretRef().key(), Names.RUNNER_TOKEN_KEY));
+            out.add(new ResolvedTenant.Shape(shape.name(), or(shape.concurrency(), 1), job,
+                    maxima(tenant, fleetDefaults.jobResources(), job), token, shape.runner().create()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The shape's resources over the tenant's, each range and each of its bounds on its own. */
+    private static JobResources merged(JobResources shape, JobResources tenant) {
+        if (shape == null) {
+            return tenant;
+        }
+        if (tenant == null) {
+            return shape;
+        }
+        return new JobResources(range(shape.cpu(), tenant.cpu()), range(shape.memory(), tenant.memory()),
+                range(shape.ephemeralStorage(), tenant.ephemeralStorage()));
+    }
+
+    private static ResourceRange range(ResourceRange shape, ResourceRange tenant) {
+        if (shape == null || tenant == null) {
+            return shape == null ? tenant : shape;
+        }
+        return new ResourceRange(or(shape.request(), tenant.request()), or(shape.limit(), tenant.limit()),
+                or(shape.maxRequest(), tenant.maxRequest()), or(shape.maxLimit(), tenant.maxLimit()));
     }
 
     static ResolvedTenant.EscapeHatch escapeHatch(BuildTenantSpec spec) {

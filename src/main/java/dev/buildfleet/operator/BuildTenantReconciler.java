@@ -189,6 +189,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     resolved, last != null ? last.runnerId() : old == null ? null : old.runnerId(),
                     last != null ? last.tokenExpiresAt() : old == null ? null : old.tokenExpiresAt(),
                     last != null ? last.verification() : null, secrets.get(Names.RUNNER_TOKEN_SECRET));
+            runner = runner.withShapes(shapeRunners(tenant, resolved, last, old, secrets, context));
             latestRunner.put(name, runner);
             cached = cache.run(resolved, latestCache.getOrDefault(name, old == null ? null : old.cache()),
                     secrets.get(Names.CACHE_REGISTRY_HTPASSWD_SECRET),
@@ -237,7 +238,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 resolved == null ? (old == null ? null : old.bucket()) : resolved.cache().bucket(),
                 assessed == null ? (old == null ? null : old.capacity()) : assessed.capacity(),
                 stored == null ? (old == null ? null : old.storage()) : stored.status(),
-                cached == null ? (old == null ? null : old.cache()) : cached.status());
+                cached == null ? (old == null ? null : old.cache()) : cached.status(),
+                runner == null ? (old == null ? null : old.shapes()) : shapeStatuses(runner));
         recordTransitions(tenant, old, conditions, events);
         metrics.reconciled(name, Conditions.isTrue(conditions, Conditions.READY), writes, System.nanoTime() - started);
         metrics.tenantStatus(name, status);
@@ -305,6 +307,31 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 .findFirst().orElse(null);
     }
 
+    /** Each runner shape's runner, as the main one: its last id, expiry and verification from this process or status. */
+    private Map<String, RunnerStep.Result> shapeRunners(BuildTenant tenant, ResolvedTenant resolved,
+                                                        RunnerStep.Result last, BuildTenantStatus old,
+                                                        TenantSecrets secrets, Context<BuildTenant> context) {
+        Map<String, RunnerStep.Result> out = new java.util.LinkedHashMap<>();
+        RunnerStep step = new RunnerStep(gitlab, context.getClient(), clock, config.gitlab().rotationMargin());
+        for (ResolvedTenant.Shape shape : resolved.shapes()) {
+            RunnerStep.Result seen = last == null ? null : last.shapes().get(shape.name());
+            var status = old == null ? null : old.shape(shape.name());
+            out.put(shape.name(), step.run(tenant, resolved, shape,
+                    seen != null ? seen.runnerId() : status == null ? null : status.runnerId(),
+                    seen != null ? seen.tokenExpiresAt() : status == null ? null : status.tokenExpiresAt(),
+                    seen != null ? seen.verification() : null, secrets.get(shape.runnerToken().name())));
+        }
+        return out;
+    }
+
+    private static List<dev.buildfleet.api.ShapeStatus> shapeStatuses(RunnerStep.Result runner) {
+        if (runner.shapes().isEmpty()) {
+            return null;
+        }
+        return runner.shapes().entrySet().stream().map(e -> new dev.buildfleet.api.ShapeStatus(e.getKey(),
+                e.getValue().runnerId(), e.getValue().tokenExpiresAt())).toList();
+    }
+
     /**
      * The model's objects, plus what only the operator knows: the storage Secret and the key the runner uses, the
      * runner token Secret when it changed and which token the runner runs with, the cache registry's credentials,
@@ -333,8 +360,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         if (stored != null && stored.credentials() != null) {
             objects.add(1, stored.credentials());
         }
-        if (runner != null && runner.tokenSecret() != null) {
-            objects.add(1, runner.tokenSecret());
+        if (runner != null) {
+            runner.tokenSecrets().forEach(secret -> objects.add(1, secret));
         }
         if (runner != null && runner.identity() != null) {
             objects.stream().filter(o -> o instanceof Deployment d
@@ -443,7 +470,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 clock.instant()), old == null ? null : old.namespace(), old == null ? null : old.runnerId(),
                 old == null ? null : old.tokenExpiresAt(), old == null ? null : old.bucket(),
                 old == null ? null : old.capacity(), old == null ? null : old.storage(),
-                old == null ? null : old.cache()));
+                old == null ? null : old.cache(), old == null ? null : old.shapes()));
         return ErrorStatusUpdateControl.patchStatus(tenant);
     }
 
@@ -470,9 +497,19 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             RunnerStep.Result last = latestRunner.get(name);
             Long runnerId = last != null && last.runnerId() != null ? last.runnerId()
                     : tenant.getStatus() == null ? null : tenant.getStatus().runnerId();
+            Map<String, Long> shapeIds = new java.util.HashMap<>();
+            for (ResolvedTenant.Shape shape : resolved.shapes()) {
+                RunnerStep.Result seen = last == null ? null : last.shapes().get(shape.name());
+                var status = tenant.getStatus() == null ? null : tenant.getStatus().shape(shape.name());
+                Long id = seen != null && seen.runnerId() != null ? seen.runnerId()
+                        : status == null ? null : status.runnerId();
+                if (id != null) {
+                    shapeIds.put(shape.name(), id);
+                }
+            }
             try {
-                events.normal(tenant, List.of(new RunnerStep(gitlab, context.getClient(), clock,
-                        config.gitlab().rotationMargin()).cleanup(tenant, resolved, runnerId)));
+                events.normal(tenant, new RunnerStep(gitlab, context.getClient(), clock,
+                        config.gitlab().rotationMargin()).cleanup(tenant, resolved, runnerId, shapeIds));
                 deleteAttempts.remove(name);
             } catch (GitLabFault fault) {
                 if (RunnerStep.forceRemove(tenant)) {
@@ -534,7 +571,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             return;
         }
         BuildTenantStatus status = new BuildTenantStatus(old.observedGeneration(), conditions, old.namespace(),
-                old.runnerId(), old.tokenExpiresAt(), old.bucket(), old.capacity(), old.storage(), old.cache());
+                old.runnerId(), old.tokenExpiresAt(), old.bucket(), old.capacity(), old.storage(), old.cache(),
+                old.shapes());
         try {
             context.getClient().resources(BuildTenant.class).withName(tenant.getMetadata().getName())
                     .editStatus(t -> {

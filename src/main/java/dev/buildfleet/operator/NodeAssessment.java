@@ -87,6 +87,9 @@ public record NodeAssessment(Condition nodesReady, Condition capacitySufficient,
             memory = memory.add(amount(allocatable.get("memory")));
             ephemeral = ephemeral.add(amount(allocatable.get("ephemeral-storage")));
         }
+        if (!t.shapes().isEmpty()) {
+            return shapesCapacity(t, nodes.size(), cpu, memory, ephemeral);
+        }
         BuildCapacity need = BuildCapacity.of(t);
         // At the most a job may request: the runner's full concurrency must fit even when every job raises its size.
         BigDecimal jobCpu = Quantities.amount(t.jobMax().cpuRequest())
@@ -128,6 +131,53 @@ public record NodeAssessment(Condition nodesReady, Condition capacitySufficient,
         return Map.entry(Conditions.of(Conditions.CAPACITY_SUFFICIENT, false, "InsufficientCapacity",
                 String.join("; ", shortOf) + " — at most " + Math.max(0, fits) + " jobs fit; add nodes or lower "
                         + "spec.concurrency"), status);
+    }
+
+    /**
+     * With runner shapes: every shape's full concurrency at its maximum requests, together. Jobs that fit are counted
+     * shape by shape in their order (the main runner first), each shape up to its concurrency.
+     */
+    private static Map.Entry<Condition, CapacityStatus> shapesCapacity(ResolvedTenant t, int nodeCount,
+                                                                     BigDecimal cpu, BigDecimal memory,
+                                                                     BigDecimal ephemeral) {
+        RunnerDeploymentShare manager = new RunnerDeploymentShare(t.escapeHatch().manager());
+        BigDecimal[] left = {cpu.subtract(manager.cpu), memory.subtract(manager.memory),
+                ephemeral.subtract(manager.ephemeral)};
+        BigDecimal[] required = {manager.cpu, manager.memory, manager.ephemeral};
+        int fits = 0;
+        List<String> perShape = new ArrayList<>();
+        for (ResolvedTenant.Shape shape : t.allShapes()) {
+            BigDecimal[] perJob = {
+                    Quantities.amount(shape.jobMax().cpuRequest()).add(Quantities.amount(t.helper().cpuRequest())),
+                    Quantities.amount(shape.jobMax().memoryRequest())
+                            .add(Quantities.amount(t.helper().memoryRequest())),
+                    Quantities.amount(shape.jobMax().ephemeralStorageRequest())
+                            .add(Quantities.amount(t.helper().ephemeralStorageRequest()))};
+            int n = shape.concurrency();
+            for (int r = 0; r < 3; r++) {
+                n = Math.min(n, fit(left[r], perJob[r]));
+                required[r] = required[r].add(perJob[r].multiply(BigDecimal.valueOf(shape.concurrency())));
+            }
+            for (int r = 0; r < 3; r++) {
+                left[r] = left[r].subtract(perJob[r].multiply(BigDecimal.valueOf(Math.max(0, n))));
+            }
+            fits += Math.max(0, n);
+            perShape.add((shape.main() ? "main" : shape.name()) + " " + shape.concurrency() + " x " + cores(perJob[0])
+                    + " CPU, " + Quantities.bytes(perJob[1]));
+        }
+        CapacityStatus status = new CapacityStatus(nodeCount, Quantities.cpu(cpu).toString(),
+                Quantities.cpu(required[0]).toString(), Quantities.bytes(memory).toString(),
+                Quantities.bytes(required[1]).toString(), fits);
+        String need = t.totalConcurrency() + " jobs (" + String.join(", ", perShape) + ") need " + cores(required[0])
+                + " CPU, " + Quantities.bytes(required[1]) + " and " + Quantities.bytes(required[2])
+                + " ephemeral storage; " + nodeCount + " node(s) offer " + cores(cpu) + " CPU, "
+                + Quantities.bytes(memory) + " and " + Quantities.bytes(ephemeral);
+        boolean enough = required[0].compareTo(cpu) <= 0 && required[1].compareTo(memory) <= 0
+                && required[2].compareTo(ephemeral) <= 0;
+        return enough
+                ? Map.entry(Conditions.of(Conditions.CAPACITY_SUFFICIENT, true, "CapacityFits", need), status)
+                : Map.entry(Conditions.of(Conditions.CAPACITY_SUFFICIENT, false, "InsufficientCapacity", need
+                        + " — at most " + fits + " jobs fit; add nodes or lower the shapes' concurrency"), status);
     }
 
     /** The manager pod's requests, which share the tenant's nodes with the jobs. */

@@ -51,9 +51,60 @@ public final class RunnerStep {
      * @param verification the standing verification of the token, for the next pass; null to verify then
      */
     record Result(Condition condition, Long runnerId, String tokenExpiresAt, Secret tokenSecret, String identity,
-                  List<String> events, TokenVerification verification) {
+                  List<String> events, TokenVerification verification, Map<String, Result> shapes) {
+        Result(Condition condition, Long runnerId, String tokenExpiresAt, Secret tokenSecret, String identity,
+               List<String> events, TokenVerification verification) {
+            this(condition, runnerId, tokenExpiresAt, tokenSecret, identity, events, verification, Map.of());
+        }
+
         boolean registered() {
             return "True".equals(condition.getStatus());
+        }
+
+        /** The token Secrets to write: the main runner's and each shape's that changed. */
+        List<Secret> tokenSecrets() {
+            List<Secret> out = new ArrayList<>();
+            if (tokenSecret != null) {
+                out.add(tokenSecret);
+            }
+            shapes.values().stream().map(Result::tokenSecret).filter(java.util.Objects::nonNull).forEach(out::add);
+            return out;
+        }
+
+        /**
+         * The main runner's result with its shapes': registered when every runner is; the first that is not says
+         * why; one identity for the pod template that changes when any runner's token does.
+         */
+        Result withShapes(Map<String, Result> byShape) {
+            if (byShape.isEmpty()) {
+                return this;
+            }
+            Condition combined = condition;
+            List<String> allEvents = new ArrayList<>(events);
+            StringBuilder message = new StringBuilder(condition.getMessage());
+            StringBuilder identities = new StringBuilder(identity == null ? "-" : identity);
+            for (Map.Entry<String, Result> shape : byShape.entrySet()) {
+                Result r = shape.getValue();
+                message.append("; shape ").append(shape.getKey()).append(": ").append(r.condition().getMessage());
+                identities.append('/').append(r.identity() == null ? "-" : r.identity());
+                r.events().forEach(e -> allEvents.add(e.substring(0, e.indexOf(':') + 1) + "shape " + shape.getKey()
+                        + ": " + e.substring(e.indexOf(':') + 1)));
+                if (registered(combined) && !r.registered()) {
+                    combined = Conditions.of(RUNNER_REGISTERED, false, r.condition().getReason(), "shape "
+                            + shape.getKey() + ": " + r.condition().getMessage());
+                }
+            }
+            if (registered(combined)) {
+                combined = Conditions.of(RUNNER_REGISTERED, true, condition.getReason(), message.toString());
+            }
+            String together = identity == null && byShape.values().stream().allMatch(r -> r.identity() == null)
+                    ? null : RunnerStep.identity(0L, identities.toString());
+            return new Result(combined, runnerId, tokenExpiresAt, tokenSecret, together, allEvents, verification,
+                    Map.copyOf(byShape));
+        }
+
+        private static boolean registered(Condition c) {
+            return "True".equals(c.getStatus());
         }
     }
 
@@ -78,9 +129,16 @@ public final class RunnerStep {
      */
     Result run(BuildTenant tenant, ResolvedTenant t, Long lastId, String lastExpiry, TokenVerification verification,
                Secret cached) {
-        if (t.runnerCreate() == null) {
-            return givenToken(t, lastId, lastExpiry, verification);
+        return run(tenant, t, t.mainShape(), lastId, lastExpiry, verification, cached);
+    }
+
+    /** The same for one of the tenant's runners: the main one or a shape, each with its own token Secret. */
+    Result run(BuildTenant tenant, ResolvedTenant t, ResolvedTenant.Shape shape, Long lastId, String lastExpiry,
+               TokenVerification verification, Secret cached) {
+        if (shape.runnerCreate() == null) {
+            return givenToken(t, shape, lastId, lastExpiry, verification);
         }
+        String secretName = shape.runnerToken().name();
         List<String> events = new ArrayList<>();
         if (gitlab == null) {
             return new Result(Conditions.of(RUNNER_REGISTERED, false, "GitLabNotConfigured", "the operator holds no "
@@ -88,9 +146,9 @@ public final class RunnerStep {
                     + " or give the tenant spec.gitlab.runner.tokenSecretRef"), lastId, lastExpiry, null, null,
                     events, null);
         }
-        GitLabRunners.RunnerSettings wanted = settings(tenant, t);
+        GitLabRunners.RunnerSettings wanted = settings(tenant, shape);
         Secret secret = cached != null ? cached : client.secrets().inNamespace(t.namespace())
-                .withName(Names.RUNNER_TOKEN_SECRET).get();
+                .withName(secretName).get();
         String token = tokenOf(secret, Names.RUNNER_TOKEN_KEY);
         try {
             GitLabRunners.RunnerToken current = null;
@@ -121,23 +179,23 @@ public final class RunnerStep {
             String reason = "Verified";
             Secret write = null;
             if (current == null) {
-                Optional<Long> existing = findRunner(gitlab, tenant, wanted);
+                Optional<Long> existing = findRunner(gitlab, tenant, shape, wanted);
                 if (existing.isPresent()) {
                     current = gitlab.resetToken(existing.get());
                     reason = "Adopted";
                     events.add("RunnerTokenReset:runner " + current.id() + " existed without a stored token; its "
-                            + "token was reset and stored in Secret " + Names.RUNNER_TOKEN_SECRET);
+                            + "token was reset and stored in Secret " + secretName);
                 } else {
                     current = gitlab.create(wanted);
                     reason = "Created";
                     events.add("RunnerCreated:runner " + current.id() + " created in GitLab; its token is in Secret "
-                            + Names.RUNNER_TOKEN_SECRET);
+                            + secretName);
                 }
-                write = tokenSecret(t, current.token());
+                write = tokenSecret(t, secretName, current.token());
             } else if (expiresWithin(current.expiresAt(), rotationMargin)) {
                 current = gitlab.resetToken(current.id());
                 reason = "TokenRotated";
-                write = tokenSecret(t, current.token());
+                write = tokenSecret(t, secretName, current.token());
                 events.add("RunnerTokenRotated:the token of runner " + current.id() + " was reset before it expires;"
                         + " new expiry " + current.expiresAt() + "; the runner rolls onto it");
             }
@@ -182,13 +240,14 @@ public final class RunnerStep {
      * Given token: verified like a created one, but never checked through the management API in between (the
      * runner is not buildfleet's, and the access token may have no rights on it). Re-verified when it expires.
      */
-    private Result givenToken(ResolvedTenant t, Long lastId, String lastExpiry, TokenVerification verification) {
-        String name = t.runnerToken().name();
+    private Result givenToken(ResolvedTenant t, ResolvedTenant.Shape shape, Long lastId, String lastExpiry,
+                              TokenVerification verification) {
+        String name = shape.runnerToken().name();
         Secret given = client.secrets().inNamespace(t.namespace()).withName(name).get();
-        String token = tokenOf(given, t.runnerToken().key());
+        String token = tokenOf(given, shape.runnerToken().key());
         if (token == null) {
             return new Result(Conditions.of(RUNNER_REGISTERED, false, "TokenSecretMissing", "Secret " + name + " in "
-                    + t.namespace() + " is missing or has no key " + t.runnerToken().key() + "; put the runner "
+                    + t.namespace() + " is missing or has no key " + shape.runnerToken().key() + "; put the runner "
                     + "authentication token (glrt-...) there"), lastId, lastExpiry, null, null, List.of(), null);
         }
         if (gitlab == null) {
@@ -225,18 +284,38 @@ public final class RunnerStep {
      * finalizer. A given token's runner is not buildfleet's and stays.
      */
     String cleanup(BuildTenant tenant, ResolvedTenant t, Long runnerId) {
-        if (t.runnerCreate() == null) {
-            return "RunnerUntouched:the runner of the given token is not buildfleet's and stays in GitLab";
+        return cleanup(tenant, t, runnerId, Map.of()).getFirst();
+    }
+
+    /**
+     * The main runner's and each shape's (by the id last known, else by description), one event each; throws at the
+     * first GitLab fault, so that the finalizer stays and the next attempt deletes what is left.
+     */
+    List<String> cleanup(BuildTenant tenant, ResolvedTenant t, Long runnerId, Map<String, Long> shapeIds) {
+        List<String> out = new ArrayList<>();
+        for (ResolvedTenant.Shape shape : t.allShapes()) {
+            Long id = shape.main() ? runnerId : shapeIds.get(shape.name());
+            String which = shape.main() ? "" : "shape " + shape.name() + ": ";
+            if (shape.runnerCreate() == null) {
+                out.add("RunnerUntouched:" + which + "the runner of the given token is not buildfleet's and stays "
+                        + "in GitLab");
+                continue;
+            }
+            if (gitlab == null) {
+                out.add("RunnerUntouched:" + which + "the operator has no GitLab access configured; no runner was "
+                        + "created by it");
+                continue;
+            }
+            Long found = id != null ? id : findRunner(gitlab, tenant, shape, settings(tenant, shape)).orElse(null);
+            if (found == null) {
+                out.add("RunnerDeleted:" + which + "no runner of this " + (shape.main() ? "tenant" : "shape")
+                        + " exists in GitLab");
+                continue;
+            }
+            gitlab.delete(found);
+            out.add("RunnerDeleted:" + which + "runner " + found + " deleted in GitLab");
         }
-        if (gitlab == null) {
-            return "RunnerUntouched:the operator has no GitLab access configured; no runner was created by it";
-        }
-        Long id = runnerId != null ? runnerId : findRunner(gitlab, tenant, settings(tenant, t)).orElse(null);
-        if (id == null) {
-            return "RunnerDeleted:no runner of this tenant exists in GitLab";
-        }
-        gitlab.delete(id);
-        return "RunnerDeleted:runner " + id + " deleted in GitLab";
+        return out;
     }
 
     static boolean forceRemove(BuildTenant tenant) {
@@ -264,10 +343,24 @@ public final class RunnerStep {
         return gitlab.find(settings, RunnerDescription.matches(tenant.getMetadata().getName()));
     }
 
+    /** A shape's runner is described as TENANT/SHAPE, so that neither finds the other's runner. */
+    public static Optional<Long> findRunner(GitLabRunners gitlab, BuildTenant tenant, ResolvedTenant.Shape shape,
+                                            GitLabRunners.RunnerSettings settings) {
+        return gitlab.find(settings, RunnerDescription.matches(described(tenant, shape)));
+    }
+
+    private static String described(BuildTenant tenant, ResolvedTenant.Shape shape) {
+        return shape.main() ? tenant.getMetadata().getName() : tenant.getMetadata().getName() + "/" + shape.name();
+    }
+
     static GitLabRunners.RunnerSettings settings(BuildTenant tenant, ResolvedTenant t) {
-        RunnerCreateSpec c = t.runnerCreate();
+        return settings(tenant, t.mainShape());
+    }
+
+    static GitLabRunners.RunnerSettings settings(BuildTenant tenant, ResolvedTenant.Shape shape) {
+        RunnerCreateSpec c = shape.runnerCreate();
         return new GitLabRunners.RunnerSettings(c.runnerType().name().toLowerCase(java.util.Locale.ROOT), c.groupId(), c.projectId(),
-                RunnerDescription.of(tenant.getMetadata().getName(), c.description()),
+                RunnerDescription.of(described(tenant, shape), c.description()),
                 c.tags() == null ? List.of() : c.tags(),
                 Boolean.TRUE.equals(c.runUntagged()),
                 c.accessLevel() == null ? "ref_protected" : c.accessLevel().name().toLowerCase(java.util.Locale.ROOT),
@@ -303,9 +396,9 @@ public final class RunnerStep {
         return value == null || value.isBlank() ? null : value.trim();
     }
 
-    private static Secret tokenSecret(ResolvedTenant t, String token) {
+    private static Secret tokenSecret(ResolvedTenant t, String name, String token) {
         return new SecretBuilder()
-                .withNewMetadata().withName(Names.RUNNER_TOKEN_SECRET).withNamespace(t.namespace())
+                .withNewMetadata().withName(name).withNamespace(t.namespace())
                 .withLabels(t.labels()).endMetadata()
                 .withType("Opaque")
                 .addToData(Names.RUNNER_TOKEN_KEY, Base64.getEncoder().encodeToString(

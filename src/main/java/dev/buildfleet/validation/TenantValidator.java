@@ -86,6 +86,7 @@ public final class TenantValidator {
         PodSettingsRules.tenantHostAliases(spec.hostAliases(), config == null ? null : config.hostAliases(),
                 s + "hostAliases", problems);
         PodSettingsRules.dnsConfig(spec.dnsConfig(), s + "dnsConfig", problems);
+        shapes(spec, s, problems);
         EscapeHatchRules.runnerConfig(spec.runnerConfig(), s + "runnerConfig", problems);
         EscapeHatchRules.runnerPodPatch(spec.runnerPodPatch(), s + "runnerPodPatch", problems);
         CaBundleRules.check(spec.caBundle(), s + "caBundle", problems);
@@ -112,18 +113,22 @@ public final class TenantValidator {
             ConfigValidator.check(problems, s + "gitlab.url", Checks.url(spec.gitlab().url(), allowHttp,
                     "set config.gitlab.allowInsecureHttp: true if you accept that"));
         }
-        RunnerSpec runner = spec.gitlab().runner();
+        runner(spec.gitlab().runner(), s + "gitlab.runner", problems);
+    }
+
+    /** A runner's token source: spec.gitlab.runner, or a shape's runner. */
+    private static void runner(RunnerSpec runner, String path, List<Problem> problems) {
         if (runner == null || (runner.tokenSecretRef() == null) == (runner.create() == null)) {
-            problems.add(new Problem(s + "gitlab.runner", "set exactly one of tokenSecretRef (an existing glrt- "
+            problems.add(new Problem(path, "set exactly one of tokenSecretRef (an existing glrt- "
                     + "runner token in a Secret) or create (the operator creates the runner in GitLab)"));
             return;
         }
         if (runner.tokenSecretRef() != null) {
-            secretRef(runner.tokenSecretRef(), s + "gitlab.runner.tokenSecretRef", problems);
+            secretRef(runner.tokenSecretRef(), path + ".tokenSecretRef", problems);
             return;
         }
         RunnerCreateSpec create = runner.create();
-        String c = s + "gitlab.runner.create.";
+        String c = path + ".create.";
         if (create.runnerType() == null) {
             problems.add(new Problem(c + "runnerType", "missing; one of instance_type, group_type, project_type"));
         } else {
@@ -164,6 +169,62 @@ public final class TenantValidator {
                     + " characters; at most 255"));
         }
     }
+
+    /** Names unique, runners valid, token Secrets apart, the runner manager's total within the maximum. */
+    private static void shapes(BuildTenantSpec spec, String s, List<Problem> problems) {
+        if (spec.shapes() == null) {
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        java.util.Map<String, String> tokenSecrets = new java.util.HashMap<>();
+        RunnerSpec main = spec.gitlab() == null ? null : spec.gitlab().runner();
+        if (main != null && main.tokenSecretRef() != null && main.tokenSecretRef().name() != null) {
+            tokenSecrets.put(main.tokenSecretRef().name(), s + "gitlab.runner");
+        } else if (main != null) {
+            tokenSecrets.put(Names.RUNNER_TOKEN_SECRET, s + "gitlab.runner");
+        }
+        int total = spec.concurrency() == null ? dev.buildfleet.config.Defaults.CONCURRENCY : spec.concurrency();
+        for (int i = 0; i < spec.shapes().size(); i++) {
+            String p = s + "shapes[" + i + "]";
+            var shape = spec.shapes().get(i);
+            if (shape == null) {
+                problems.add(new Problem(p, "empty; a shape has a name and a runner"));
+                continue;
+            }
+            if (shape.name() == null || !SHAPE_NAME.matcher(shape.name()).matches()) {
+                problems.add(new Problem(p + ".name", "'" + shape.name() + "' is not a shape name (1-20 lowercase "
+                        + "letters, digits and '-', e.g. large)"));
+            } else if (!names.add(shape.name())) {
+                problems.add(new Problem(p + ".name", "'" + shape.name() + "' is used by another shape"));
+            }
+            if (shape.concurrency() != null && (shape.concurrency() < MIN_CONCURRENCY
+                    || shape.concurrency() > MAX_CONCURRENCY)) {
+                problems.add(new Problem(p + ".concurrency", shape.concurrency() + " is outside "
+                        + MIN_CONCURRENCY + ".." + MAX_CONCURRENCY));
+            }
+            total += shape.concurrency() == null ? 1 : shape.concurrency();
+            runner(shape.runner(), p + ".runner", problems);
+            String secret = shape.runner() == null ? null : shape.runner().tokenSecretRef() != null
+                    ? shape.runner().tokenSecretRef().name()
+                    : shape.runner().create() != null && shape.name() != null
+                    ? Names.runnerTokenSecret(shape.name()) : null;
+            if (secret != null && tokenSecrets.containsKey(secret)) {
+                problems.add(new Problem(p + ".runner", "its token would be in Secret " + secret + ", as "
+                        + tokenSecrets.get(secret) + "'s: each runner needs its own token"));
+            } else if (secret != null) {
+                tokenSecrets.put(secret, p + ".runner");
+            }
+            ConfigValidator.resources(shape.jobResources(), p + ".jobResources", problems);
+        }
+        if (total > MAX_CONCURRENCY) {
+            problems.add(new Problem(s + "shapes", "spec.concurrency and the shapes' together run " + total
+                    + " jobs at once; one runner manager runs at most " + MAX_CONCURRENCY
+                    + ": lower them or run a second tenant"));
+        }
+    }
+
+    private static final java.util.regex.Pattern SHAPE_NAME =
+            java.util.regex.Pattern.compile("^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$");
 
     private static void positive(Long id, String path, List<Problem> problems) {
         if (id != null && id < 1) {
@@ -270,19 +331,27 @@ public final class TenantValidator {
     /** Checks that need the defaults filled in, e.g. a tenant's limit below the fleet's default request. */
     private static void resolved(ResolvedTenant t, String s, List<Problem> problems) {
         String r = s + "jobResources.";
-        order(t.job().cpuRequest(), t.job().cpuLimit(), r + "cpu", problems);
-        order(t.job().memoryRequest(), t.job().memoryLimit(), r + "memory", problems);
-        order(t.job().ephemeralStorageRequest(), t.job().ephemeralStorageLimit(), r + "ephemeralStorage", problems);
-        maxima(t.job().cpuRequest(), t.job().cpuLimit(), t.jobMax().cpuRequest(), t.jobMax().cpuLimit(),
-                r + "cpu", problems);
-        maxima(t.job().memoryRequest(), t.job().memoryLimit(), t.jobMax().memoryRequest(), t.jobMax().memoryLimit(),
-                r + "memory", problems);
-        maxima(t.job().ephemeralStorageRequest(), t.job().ephemeralStorageLimit(),
-                t.jobMax().ephemeralStorageRequest(), t.jobMax().ephemeralStorageLimit(), r + "ephemeralStorage",
-                problems);
+        List<ResolvedTenant.Shape> shapes = t.allShapes();
+        for (int i = 0; i < shapes.size(); i++) {
+            sizes(shapes.get(i), i == 0 ? r : s + "shapes[" + (i - 1) + "].jobResources.", problems);
+        }
         ConfigValidator.check(problems, s + "cache.bucket", Checks.bucket(t.cache().bucket()));
         ImagePolicyRules.resolved(t.imageRules(), s + "imagePolicy", problems);
         PodSettingsRules.resolvedDns(t, s + "dnsConfig", problems);
+    }
+
+    /** A runner's sizes once the defaults are in: limits at least the requests, maxima at least the sizes. */
+    private static void sizes(ResolvedTenant.Shape shape, String r, List<Problem> problems) {
+        ResolvedTenant.Resources job = shape.job();
+        ResolvedTenant.Resources max = shape.jobMax();
+        order(job.cpuRequest(), job.cpuLimit(), r + "cpu", problems);
+        order(job.memoryRequest(), job.memoryLimit(), r + "memory", problems);
+        order(job.ephemeralStorageRequest(), job.ephemeralStorageLimit(), r + "ephemeralStorage", problems);
+        maxima(job.cpuRequest(), job.cpuLimit(), max.cpuRequest(), max.cpuLimit(), r + "cpu", problems);
+        maxima(job.memoryRequest(), job.memoryLimit(), max.memoryRequest(), max.memoryLimit(), r + "memory",
+                problems);
+        maxima(job.ephemeralStorageRequest(), job.ephemeralStorageLimit(), max.ephemeralStorageRequest(),
+                max.ephemeralStorageLimit(), r + "ephemeralStorage", problems);
     }
 
     /**

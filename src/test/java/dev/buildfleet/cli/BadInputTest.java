@@ -172,6 +172,29 @@ class BadInputTest {
                                 .putArray("registryMirrors").add("https://mirror.example.com"),
                         "config.images.registryMirrors[0]: 'https://mirror.example.com' is not a registry "
                                 + "host[:port][/path]"),
+                bad("two shapes of one name", root -> {
+                    var shapes = tenantSpec(root, 0).putArray("shapes");
+                    shapes.addObject().put("name", "large").putObject("runner").putObject("tokenSecretRef")
+                            .put("name", "a");
+                    shapes.addObject().put("name", "large").putObject("runner").putObject("tokenSecretRef")
+                            .put("name", "b");
+                }, "tenants[0].spec.shapes[1].name: 'large' is used by another shape"),
+                bad("a shape sharing the main runner's token Secret", root -> tenantSpec(root, 1).putArray("shapes")
+                                .addObject().put("name", "large").putObject("runner").putObject("tokenSecretRef")
+                                .put("name", tenantSpec(root, 1).at("/gitlab/runner/tokenSecretRef/name").asText()),
+                        "tenants[1].spec.shapes[0].runner: its token would be in Secret"),
+                bad("shapes beyond what one runner manager runs", root -> tenantSpec(root, 0).putArray("shapes")
+                                .addObject().put("name", "large").put("concurrency", 190).putObject("runner")
+                                .putObject("tokenSecretRef").put("name", "t"),
+                        "tenants[0].spec.shapes: spec.concurrency and the shapes' together run 210 jobs at once"),
+                bad("a shape without a runner", root -> tenantSpec(root, 0).putArray("shapes").addObject()
+                                .put("name", "small"),
+                        "tenants[0].spec.shapes[0].runner: set exactly one of tokenSecretRef"),
+                bad("a shape whose limit is below its request", root -> {
+                    var shape = tenantSpec(root, 0).putArray("shapes").addObject().put("name", "large");
+                    shape.putObject("runner").putObject("tokenSecretRef").put("name", "t");
+                    shape.putObject("jobResources").putObject("cpu").put("request", "4");
+                }, "tenants[0].spec.shapes[0].jobResources.cpu.limit: limit 2 is below the request 4"),
                 bad("a maximum for the helper", root -> root.with("config").with("defaults")
                                 .putObject("helperResources").putObject("cpu").put("maxLimit", "2"),
                         "config.defaults.helperResources.cpu.maxLimit: jobs cannot resize the helper container"),

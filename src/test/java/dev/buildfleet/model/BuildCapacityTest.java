@@ -58,6 +58,24 @@ class BuildCapacityTest {
     }
 
     @Test
+    void withRunnerShapesTheQuotaAndLimitRangeCoverEveryShapeTogether() {
+        var shaped = Fixtures.resolvedWith("java", root -> {
+            var shape = Fixtures.tenantSpec(root, 0).putArray("shapes").addObject().put("name", "large")
+                    .put("concurrency", 4);
+            shape.putObject("runner").putObject("tokenSecretRef").put("name", "large-token");
+            shape.putObject("jobResources").putObject("cpu").put("request", "4").put("limit", "8");
+        });
+        Map<String, Quantity> hard = BuildResourceQuota.build(shaped).getSpec().getHard();
+        // main: 22 slots as before; large: 4 + 1 spare slots of (4 + 0.2) CPU requested, (8 + 1) limited.
+        assertThat(Quantities.amount(hard.get("requests.cpu"))).isEqualByComparingTo("47.7");
+        assertThat(Quantities.amount(hard.get("limits.cpu"))).isEqualByComparingTo("115");
+        assertThat(hard.get("pods")).isEqualTo(new Quantity("30"));
+        LimitRangeItem item = BuildLimitRange.build(shaped).getSpec().getLimits().get(0);
+        assertThat(item.getMax().get("cpu")).isEqualTo(new Quantity("8"));
+        assertThat(item.getDefault().get("cpu")).isEqualTo(new Quantity("2"));
+    }
+
+    @Test
     void limitRangeDefaultsAreTheJobSize() {
         LimitRangeItem item = BuildLimitRange.build(Fixtures.resolved("dotnet")).getSpec().getLimits().get(0);
         assertThat(item.getDefaultRequest().get("memory")).isEqualTo(new Quantity("3Gi"));

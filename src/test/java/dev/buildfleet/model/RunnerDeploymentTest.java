@@ -121,6 +121,57 @@ class RunnerDeploymentTest {
         assertThat(runner.path("environment").toString()).contains("token = '$RUNNER_TOKEN'");
     }
 
+    @Test
+    void withRunnerShapesEachRunnerEntryReceivesItsOwnToken(@TempDir Path tmp) throws Exception {
+        ResolvedTenant shaped = Fixtures.resolvedWith("java", root -> {
+            var shape = Fixtures.tenantSpec(root, 0).putArray("shapes").addObject().put("name", "large")
+                    .put("concurrency", 3);
+            shape.putObject("runner").putObject("tokenSecretRef").put("name", "java-large-token");
+            shape.putObject("jobResources").putObject("cpu").put("request", "4").put("limit", "8");
+        });
+        String toml = RunnerConfigToml.build(shaped);
+        var pod = RunnerDeployment.build(shaped, toml).getSpec().getTemplate().getSpec();
+        var init = pod.getInitContainers().get(0);
+        assertThat(init.getEnv()).extracting(e -> e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getName())
+                .containsExactly("RUNNER_TOKEN=runner-token", "RUNNER_TOKEN_LARGE=java-large-token");
+        Path template = Files.createDirectories(tmp.resolve("template"));
+        Path config = Files.createDirectories(tmp.resolve("config"));
+        Files.writeString(template.resolve("config.toml"), toml);
+        Files.writeString(template.resolve(RunnerConfigMap.SYSTEM_ID_KEY), RunnerSystemId.of(shaped.name()));
+        String script = init.getCommand().get(2).replace(RunnerDeployment.TEMPLATE_DIR, template.toString())
+                .replace(RunnerDeployment.CONFIG_DIR, config.toString());
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", script);
+        pb.environment().put("RUNNER_TOKEN", "glrt-main1");
+        pb.environment().put("RUNNER_TOKEN_LARGE", "glrt-large2");
+        Process p = pb.start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(new String(p.getErrorStream().readAllBytes())).isZero();
+        var root = new TomlMapper().readTree(Files.readString(config.resolve("config.toml")));
+        assertThat(root.path("concurrent").asInt()).isEqualTo(23);
+        var runners = root.path("runners");
+        assertThat(runners).hasSize(2);
+        assertThat(runners.get(0).path("token").asText()).isEqualTo("glrt-main1");
+        assertThat(runners.get(0).path("limit").asInt()).isEqualTo(20);
+        assertThat(runners.get(1).path("name").asText()).isEqualTo("bf-java-large");
+        assertThat(runners.get(1).path("token").asText()).isEqualTo("glrt-large2");
+        assertThat(runners.get(1).path("limit").asInt()).isEqualTo(3);
+        assertThat(runners.get(1).at("/kubernetes/cpu_request").asText()).isEqualTo("4");
+        assertThat(runners.get(1).at("/kubernetes/memory_request").asText())
+                .isEqualTo(runners.get(0).at("/kubernetes/memory_request").asText());
+        for (String key : new String[]{"namespace", "node_selector", "node_tolerations", "pod_labels",
+                "service_account", "privileged", "volumes", "allowed_images"}) {
+            assertThat(runners.get(1).path("kubernetes").path(key)).as(key)
+                    .isEqualTo(runners.get(0).path("kubernetes").path(key));
+        }
+        assertThat(runners.get(1).path("cache")).isEqualTo(runners.get(0).path("cache"));
+
+        pb.environment().put("RUNNER_TOKEN_LARGE", "");
+        Process missing = pb.start();
+        assertThat(missing.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(missing.exitValue()).isEqualTo(1);
+        assertThat(new String(missing.getErrorStream().readAllBytes())).contains("RUNNER_TOKEN_LARGE");
+    }
+
     private void writeTemplate(Path template, String toml) throws IOException {
         Files.writeString(template.resolve("config.toml"), toml);
         Files.writeString(template.resolve(RunnerConfigMap.SYSTEM_ID_KEY), RunnerSystemId.of(tenant.name()));

@@ -171,6 +171,61 @@ class RunnerLifecycleTest {
     }
 
     @Test
+    void aShapeGetsItsOwnRunnerTokenAndSecretAndGoesWithTheTenant() {
+        startOperator();
+        BuildTenant java = tenant("java");
+        var shape = new dev.buildfleet.api.RunnerShapeSpec("large", new dev.buildfleet.api.RunnerSpec(null,
+                new dev.buildfleet.api.RunnerCreateSpec(dev.buildfleet.api.RunnerType.GROUP_TYPE, 12L, null, null,
+                        List.of("java", "large"), null, null, null, null, null)), 2,
+                new dev.buildfleet.api.JobResources(new dev.buildfleet.api.ResourceRange(new Quantity("4"),
+                        new Quantity("8")), null, null));
+        var spec = java.getSpec();
+        java.setSpec(new dev.buildfleet.api.BuildTenantSpec(spec.gitlab(), spec.concurrency(), spec.nodes(),
+                spec.jobResources(), spec.cache(), spec.builder(), spec.egress(), spec.monitoring(),
+                spec.storageDeletionPolicy(), spec.imagePolicy(), spec.imagePullSecrets(), spec.hostAliases(),
+                spec.dnsConfig(), spec.caBundle(), spec.runnerConfig(), spec.runnerPodPatch(), List.of(shape)));
+        client.resource(java).create();
+
+        eventually().untilAsserted(() -> {
+            assertThat(registered().getStatus()).isEqualTo("True");
+            assertThat(gitlab.runners()).hasSize(2);
+            assertThat(fetch().getStatus().shape("large")).isNotNull();
+            assertThat(fetch().getStatus().shape("large").runnerId()).isNotNull();
+        });
+        FakeGitLab.Runner large = gitlab.runners().values().stream()
+                .filter(r -> r.description.equals("buildfleet java/large")).findFirst().orElseThrow();
+        FakeGitLab.Runner main = gitlab.runners().values().stream()
+                .filter(r -> r.description.equals("buildfleet java")).findFirst().orElseThrow();
+        assertThat(large.tags).containsExactlyInAnyOrder("java", "large");
+        assertThat(fetch().getStatus().shape("large").runnerId()).isEqualTo(large.id);
+        assertThat(fetch().getStatus().runnerId()).isEqualTo(main.id);
+        assertThat(registered().getMessage()).contains("shape large: runner " + large.id);
+        eventually().untilAsserted(() -> {
+            Secret secret = client.secrets().inNamespace("bf-java").withName("runner-token-large").get();
+            assertThat(secret).isNotNull();
+            assertThat(new String(Base64.getDecoder().decode(secret.getData().get(Names.RUNNER_TOKEN_KEY)),
+                    StandardCharsets.UTF_8)).isEqualTo(large.token);
+            assertThat(storedToken()).isEqualTo(main.token);
+        });
+        Deployment d = client.apps().deployments().inNamespace("bf-java").withName(Names.RUNNER_DEPLOYMENT).get();
+        assertThat(d.getSpec().getTemplate().getSpec().getInitContainers().get(0).getEnv())
+                .extracting(e -> e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getName())
+                .containsExactly("RUNNER_TOKEN=runner-token", "RUNNER_TOKEN_LARGE=runner-token-large");
+        assertThat(Serialization.asJson(d)).doesNotContain(large.token, main.token);
+        String configToml = client.configMaps().inNamespace("bf-java").withName(Names.RUNNER_CONFIG_MAP).get()
+                .getData().values().iterator().next();
+        assertThat(configToml).contains("concurrent = 22", "token = '$RUNNER_TOKEN_LARGE'", "cpu_request = '4'");
+        // Passes with nothing new create neither runner again.
+        wake();
+        eventually().untilAsserted(() -> assertThat(registered().getReason()).isEqualTo("Verified"));
+        assertThat(gitlab.count("POST /api/v4/user/runners")).isEqualTo(2);
+
+        client.resources(BuildTenant.class).withName("java").delete();
+        eventually().untilAsserted(() -> assertThat(fetch()).isNull());
+        assertThat(gitlab.runners()).isEmpty();
+    }
+
+    @Test
     void passesOverAHealthyTenantReadTheRunnerAndDoNotKeepVerifyingItsToken() {
         startOperator();
         client.resource(tenant("java")).create();
