@@ -18,16 +18,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's {@code docker-registry} (CNCF Distribution 2.8) as a child process on a loopback port: started with a
+ * Debian's {@code docker-registry} (CNCF Distribution 2.8), or Distribution 3 built by
+ * test-infra/distribution/build.sh ({@link #distribution3()}), as a child process on a loopback port: started with a
  * config.yml and the REGISTRY_* overrides a pod would get, restarted on the same port with other variables (the
  * read-only switch), and its {@code garbage-collect} run with the same config and environment. The child never
- * inherits REGISTRY_* (Distribution reads every one as config) or AWS_* ({@code AWS_CA_BUNDLE} makes its S3 driver
- * panic). When the binary is missing the test fails and says how to install it.
+ * inherits REGISTRY_* (Distribution reads every one as config), AWS_* ({@code AWS_CA_BUNDLE} makes the 2.8 S3 driver
+ * panic) or OTEL_* (3.x's tracing). When the binary is missing or cannot be built the test fails and says why.
  */
 final class DistributionProcess implements AutoCloseable {
     static final String BINARY = "docker-registry";
+    /** Distribution 3 exports a span of every request over OTLP unless told otherwise; nothing listens for them. */
+    static final Map<String, String> DISTRIBUTION3_ENV = Map.of("OTEL_TRACES_EXPORTER", "none");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    private final String binary;
     private final String name;
     private final Path config;
     private final Map<String, String> env;
@@ -36,7 +40,8 @@ final class DistributionProcess implements AutoCloseable {
     private Process process;
     private int starts;
 
-    private DistributionProcess(String name, Path config, Map<String, String> env, int port, Path log) {
+    private DistributionProcess(String binary, String name, Path config, Map<String, String> env, int port, Path log) {
+        this.binary = binary;
         this.name = name;
         this.config = config;
         this.env = env;
@@ -51,8 +56,14 @@ final class DistributionProcess implements AutoCloseable {
      */
     static DistributionProcess start(String name, Path config, Map<String, String> env, Path dir) throws IOException {
         requireBinary();
-        DistributionProcess registry = new DistributionProcess(name, config, new LinkedHashMap<>(env), freePort(),
-                dir.resolve(name + ".log"));
+        return start(BINARY, name, config, env, dir);
+    }
+
+    /** As {@link #start(String, Path, Map, Path)}, with another registry binary (Distribution 3). */
+    static DistributionProcess start(String binary, String name, Path config, Map<String, String> env, Path dir)
+            throws IOException {
+        DistributionProcess registry = new DistributionProcess(binary, name, config, new LinkedHashMap<>(env),
+                freePort(), dir.resolve(name + ".log"));
         Runtime.getRuntime().addShutdownHook(new Thread(registry::stop));   // if a test never closes it
         registry.launch(Map.of());
         return registry;
@@ -71,6 +82,34 @@ final class DistributionProcess implements AutoCloseable {
         if (!onPath(BINARY)) {
             throw new IllegalStateException(BINARY + " is not installed: apt-get install -y docker-registry "
                     + "(Distribution 2.8; .ci/run installs it)");
+        }
+    }
+
+    /**
+     * Distribution 3's registry binary, built from its Go module (or found in the cache) by
+     * test-infra/distribution/build.sh; fails with the script's output when it cannot be built.
+     */
+    static String distribution3() {
+        try {
+            Path log = Files.createTempFile("distribution-build", ".log");
+            Process p = new ProcessBuilder("bash", "test-infra/distribution/build.sh").redirectError(log.toFile())
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IllegalStateException("test-infra/distribution/build.sh failed: it builds Distribution 3 "
+                        + "from the Go module proxy and needs go (.ci/run runs it)\n" + Files.readString(log));
+            }
+            Path binary = Path.of(out.lines().reduce((a, b) -> b).orElse("")).resolve("registry");
+            if (!Files.isExecutable(binary)) {
+                throw new IllegalStateException("test-infra/distribution/build.sh printed " + out
+                        + ", no registry there");
+            }
+            return binary.toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot run test-infra/distribution/build.sh", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -107,7 +146,7 @@ final class DistributionProcess implements AutoCloseable {
      * {@code extraEnv}, as the operator's GC Job would; fails with its output when it does not exit 0.
      */
     String garbageCollect(Map<String, String> extraEnv) throws IOException, InterruptedException {
-        List<String> command = List.of(BINARY, "garbage-collect", "--delete-untagged", config.toString());
+        List<String> command = List.of(binary, "garbage-collect", "--delete-untagged", config.toString());
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         environment(pb, extraEnv);
         Process gc = pb.start();
@@ -129,7 +168,7 @@ final class DistributionProcess implements AutoCloseable {
 
     private synchronized void launch(Map<String, String> extraEnv) throws IOException {
         starts++;
-        ProcessBuilder pb = new ProcessBuilder(BINARY, "serve", config.toString()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(binary, "serve", config.toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         environment(pb, extraEnv);
         pb.environment().put("REGISTRY_HTTP_ADDR", hostPort());
@@ -153,7 +192,7 @@ final class DistributionProcess implements AutoCloseable {
             }
             if (!process.isAlive() || Instant.now().isAfter(deadline)) {
                 stop();
-                throw new IllegalStateException(BINARY + " (" + name + ") did not start:\n" + log());
+                throw new IllegalStateException(binary + " (" + name + ") did not start:\n" + log());
             }
             sleep(100);
         }
@@ -161,7 +200,7 @@ final class DistributionProcess implements AutoCloseable {
 
     private void environment(ProcessBuilder pb, Map<String, String> extraEnv) {
         Map<String, String> child = pb.environment();
-        child.keySet().removeIf(k -> k.startsWith("REGISTRY_") || k.startsWith("AWS_"));
+        child.keySet().removeIf(k -> k.startsWith("REGISTRY_") || k.startsWith("AWS_") || k.startsWith("OTEL_"));
         child.putAll(env);
         child.putAll(extraEnv);
     }
