@@ -36,6 +36,11 @@ final class LiveClusterOptions {
                     + OPERATOR_CONFIG_MAP + ").")
     String fromCluster;
 
+    @Option(names = "--tenant-selector", paramLabel = "LABELS",
+            description = "With --from-cluster: only the BuildTenants this label selector matches, as the operator's "
+                    + "--tenant-selector (e.g. fleet=blue).")
+    String tenantSelector;
+
     @Option(names = "--tenant", paramLabel = "NAME", description = "Only this tenant.")
     String tenant;
 
@@ -48,6 +53,10 @@ final class LiveClusterOptions {
         if ((file == null) == (fromCluster == null)) {
             throw new CommandLine.ParameterException(cmd, "give the fleet as -f FLEET.yaml or read it with "
                     + "--from-cluster [NAMESPACE/CONFIGMAP], one of the two");
+        }
+        if (tenantSelector != null && fromCluster == null) {
+            throw new CommandLine.ParameterException(cmd, "--tenant-selector chooses among the cluster's "
+                    + "BuildTenants: use it with --from-cluster");
         }
         if (fromCluster != null && !fromCluster.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
             throw new CommandLine.ParameterException(cmd, "--from-cluster '" + fromCluster + "' is not "
@@ -90,7 +99,9 @@ final class LiveClusterOptions {
                     .map(p -> new Problem("ConfigMap " + fromCluster + " " + OPERATOR_CONFIG_KEY
                             + (p.path().isEmpty() ? "" : ": config." + p.path()), p.message(), p.line())).toList());
         }
-        List<BuildTenant> tenants = client.resources(BuildTenant.class).list().getItems().stream()
+        var all = client.resources(BuildTenant.class);
+        List<BuildTenant> tenants = (tenantSelector == null || tenantSelector.isBlank() ? all.list()
+                : all.withLabelSelector(tenantSelector).list()).getItems().stream()
                 .sorted(Comparator.comparing(t -> t.getMetadata().getName()))
                 .map(LiveClusterOptions::asWritten).toList();
         Fleet fleet = new Fleet(BuildTenant.API_VERSION, Fleet.KIND, config, tenants);

@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 public final class RealRgw implements BeforeAllCallback {
     /** A lifecycle "day" lasts this many seconds here, so expiry can be observed in a test. */
     public static final int LC_DAY_SECONDS = 2;
-    public static final String EXTRA_CONF = "rgw lc debug interval = " + LC_DAY_SECONDS;
+    /** A lifecycle day of LC_DAY_SECONDS, and lifecycle allowed at any hour (Ceph's default is 00:00-06:00). */
+    public static final String EXTRA_CONF = "rgw lc debug interval = " + LC_DAY_SECONDS
+            + "\nrgw lifecycle work time = 00:00-23:59";
     private static final Path SCRIPTS = Path.of("test-infra/ceph");
 
     private static Instance instance;

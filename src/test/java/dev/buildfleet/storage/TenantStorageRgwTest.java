@@ -168,7 +168,7 @@ class TenantStorageRgwTest {
                     RequestBody.fromString("cache"));
             s3.putObject(p -> p.bucket(plan.bucket()).key("registry/docker/registry/v2/blobs/sha256/ab/data"),
                     RequestBody.fromString("layer"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();   // lifecycle runs late on a busy machine
+            long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();   // lifecycle runs late on a busy machine
             List<String> keysLeft;
             do {
                 Thread.sleep(RealRgw.LC_DAY_SECONDS * 1000L * 2 + 500);   // the TTL (36h -> 2 days) has passed

@@ -522,25 +522,29 @@ class VerifyRealClusterTest {
         JsonNode file = dev.buildfleet.render.Yaml.read(Files.readString(fleet.fleet));
         cluster.kubectl("apply", "-f", "deploy/base/crd.yaml").ok();
         admin.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
-                .withName("buildfleet-fleet-config").withNamespace(RenderedFleet.READER_NAMESPACE).endMetadata()
+                .withName("verify-test-fleet-config").withNamespace(RenderedFleet.READER_NAMESPACE).endMetadata()
                 .withData(Map.of("fleet-config.yaml", dev.buildfleet.render.Yaml.write(file.get("config"))))
                 .build()).create();
         List<String> tenants = new ArrayList<>();
         try {
             for (var tenant : FleetLoader.read(fleet.fleet).fleet().tenants()) {
+                tenant.getMetadata().setLabels(Map.of("fleet", "verify-test"));
                 admin.resource(tenant).create();
                 tenants.add(tenant.getMetadata().getName());
             }
             RenderedFleet.Run fromFile = verify();
-            Cli fromCluster = Cli.runWithEnv(env, "verify", "--from-cluster", "--kubeconfig",
-                    fleet.readerKubeconfig.toString(), "-o", "json");
+            // Not the operator's own ConfigMap, which the operator's tests may have installed in this cluster.
+            Cli fromCluster = Cli.runWithEnv(env, "verify", "--from-cluster",
+                    RenderedFleet.READER_NAMESPACE + "/verify-test-fleet-config", "--tenant-selector",
+                    "fleet=verify-test", "--kubeconfig", fleet.readerKubeconfig.toString(), "-o", "json");
             assertThat(fromCluster.exitCode()).as(fromCluster.err()).isZero();
             // The cluster lists BuildTenants by name; the file has its own order.
             assertThat(outcomes(readJson(fromCluster.out()))).containsExactlyInAnyOrderElementsOf(
                     outcomes(fromFile.json())).contains("shop/drift PASS", "ledger/rbac PASS");
 
-            Cli plan = Cli.runWithEnv(env, "plan", "--from-cluster", "--kubeconfig",
-                    fleet.readerKubeconfig.toString(), "--tenant", "shop");
+            Cli plan = Cli.runWithEnv(env, "plan", "--from-cluster",
+                    RenderedFleet.READER_NAMESPACE + "/verify-test-fleet-config", "--tenant-selector",
+                    "fleet=verify-test", "--kubeconfig", fleet.readerKubeconfig.toString(), "--tenant", "shop");
             assertThat(plan.exitCode()).as(plan.out() + plan.err()).isZero();
 
             Cli both = Cli.runWithEnv(env, "verify", "--from-cluster", "-f", fleet.fleet.toString());
@@ -554,7 +558,7 @@ class VerifyRealClusterTest {
             for (String tenant : tenants) {
                 admin.resources(dev.buildfleet.api.BuildTenant.class).withName(tenant).delete();
             }
-            admin.configMaps().inNamespace(RenderedFleet.READER_NAMESPACE).withName("buildfleet-fleet-config")
+            admin.configMaps().inNamespace(RenderedFleet.READER_NAMESPACE).withName("verify-test-fleet-config")
                     .delete();
         }
     }
