@@ -111,6 +111,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     /** The cache status this process computed last, per tenant (same reason as latestStorage). */
     private final Map<String, CacheStatus> latestCache = new java.util.concurrent.ConcurrentHashMap<>();
     private final EstablishedTenants established;
+    /** The Events this reconciler wrote, so a repeat is one patch and a new one one create, with no read. */
+    private final EventRecorder.Memory eventMemory = new EventRecorder.Memory();
 
     public BuildTenantReconciler(FleetConfig config, OperatorMetrics metrics,
                                  BuildfleetOperator.Integrations integrations) {
@@ -157,7 +159,6 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     public UpdateControl<BuildTenant> reconcile(BuildTenant tenant, Context<BuildTenant> context) {
         long started = System.nanoTime();
         String name = tenant.getMetadata().getName();
-        EventRecorder events = events(tenant, context);
         BuildTenantStatus old = tenant.getStatus();
         List<Condition> wanted = new ArrayList<>();
         ResolvedTenant resolved = null;
@@ -166,6 +167,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         RunnerStep.Result runner = null;
         CacheStep.Result cached = null;
         int writes = 0;
+        EventRecorder events = null;
 
         List<Problem> problems = TenantValidator.validate(config, tenant);
         List<Problem> conflicts = problems.isEmpty() ? conflicts(tenant, context) : List.of();
@@ -178,8 +180,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         } else {
             resolved = TenantResolver.resolve(config, tenant);
             // The operator's rights to the tenant's Secrets come with the namespace's RoleBinding: write both first.
-            writes += converge(tenant, resolved, TenantObjects.access(resolved), context);
             TenantSecrets secrets = new TenantSecrets(context.getClient(), resolved.namespace());
+            writes += converge(tenant, resolved, TenantObjects.access(resolved), context, secrets);
             stored = new StorageStep(storage, context.getClient()).run(tenant,
                     latestStorage.getOrDefault(name, old == null ? null : old.storage()), resolved,
                     secrets.get(resolved.cache().credentialsSecret()),
@@ -202,7 +204,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             List<HasMetadata> desired = desired(resolved, stored, runner, cached);
             MonitoringStep.Result monitored = monitoring.filter(context.getClient(), resolved,
                     trust == null ? desired : trust.addTo(desired));
-            writes += converge(tenant, resolved, monitored.applicable(), context);
+            writes += converge(tenant, resolved, monitored.applicable(), context, secrets);
             List<String> pruned = UnwantedObjects.prune(context.getClient(), tenant, resolved,
                     monitored.applicable(), monitoring, candidate -> MonitoringStep.withoutInformer(candidate)
                             ? MonitoringStep.fetch(context.getClient(), candidate)
@@ -218,10 +220,12 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             }
             wanted.add(assessed.nodesReady());
             wanted.add(assessed.capacitySufficient());
-            wanted.add(stored.condition());
+            wanted.add(storageCondition(stored.condition(), old));
             wanted.add(monitored.condition());
             wanted.add(runner.condition());
             wanted.add(cached.condition());
+            // Resolved here, not at the start: the first reconcile has just created the tenant's namespace.
+            events = events(tenant, context);
             events.normal(tenant, cached.events());
             events.warning(tenant, cached.warnings());
             events.normal(tenant, stored.events());
@@ -240,7 +244,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 stored == null ? (old == null ? null : old.storage()) : stored.status(),
                 cached == null ? (old == null ? null : old.cache()) : cached.status(),
                 runner == null ? (old == null ? null : old.shapes()) : shapeStatuses(runner));
-        recordTransitions(tenant, old, conditions, events);
+        recordTransitions(tenant, old, conditions, events != null ? events : events(tenant, context));
         metrics.reconciled(name, Conditions.isTrue(conditions, Conditions.READY), writes, System.nanoTime() - started);
         metrics.tenantStatus(name, status);
         if (stored != null && stored.status() != null) {
@@ -250,8 +254,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         if (Objects.equals(status, old)) {
             control = UpdateControl.noUpdate();
         } else {
-            tenant.setStatus(status);
-            control = UpdateControl.patchStatus(tenant);
+            writeStatus(tenant, status, context);
+            control = UpdateControl.noUpdate();
         }
         if (stored != null && resolved.cache().provisioned()) {
             boolean storageOk = Conditions.isTrue(conditions, StorageStep.STORAGE_READY);
@@ -278,6 +282,33 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, recheck)).orElse(recheck));
         }
         return control;
+    }
+
+    /**
+     * Patches the status and puts the result into the primary cache at once, so the next reconcile (often woken by
+     * another event before the informer has the write) starts from this status: otherwise it would compute and write
+     * the same status again and repeat its Events.
+     */
+    private static void writeStatus(BuildTenant tenant, BuildTenantStatus status, Context<BuildTenant> context) {
+        BuildTenant written = context.getClient().resource(tenant).editStatus(t -> {
+            t.setStatus(status);
+            return t;
+        });
+        context.eventSourceRetriever().getControllerEventSource()
+                .handleRecentResourceUpdate(ResourceID.fromResource(tenant), written, tenant);
+    }
+
+    /**
+     * StorageReady keeps reason Provisioned while the bucket stays as provisioned: turning to InSync on the next
+     * reconcile would cost every new tenant one more status write and Event and tell nothing new.
+     */
+    private static Condition storageCondition(Condition now, BuildTenantStatus old) {
+        Condition before = Conditions.find(old == null ? null : old.conditions(), StorageStep.STORAGE_READY);
+        if (before != null && "True".equals(before.getStatus()) && "Provisioned".equals(before.getReason())
+                && "True".equals(now.getStatus()) && "InSync".equals(now.getReason())) {
+            return Conditions.of(StorageStep.STORAGE_READY, true, "Provisioned", now.getMessage());
+        }
+        return now;
     }
 
     /** What the tenant shares with an older BuildTenant of the cluster (bucket, nodes, taint). */
@@ -379,7 +410,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
 
     /** @return how many objects were created or updated */
     private int converge(BuildTenant tenant, ResolvedTenant resolved, List<HasMetadata> desiredObjects,
-                         Context<BuildTenant> context) {
+                         Context<BuildTenant> context, TenantSecrets secrets) {
         OwnedObjects writer = new OwnedObjects(context.getClient());
         Map<String, HasMetadata> actual = new HashMap<>();
         for (Class<? extends HasMetadata> type : OWNED_TYPES) {
@@ -392,7 +423,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             // Kinds of optional CRDs (MonitoringStep) and Secrets have no informer: read them directly.
             boolean noInformer = MonitoringStep.withoutInformer(desired) || desired instanceof Secret;
             HasMetadata before = desired instanceof Secret secret
-                    ? new TenantSecrets(context.getClient(), secret.getMetadata().getNamespace())
+                    ? (secrets.namespace().equals(secret.getMetadata().getNamespace()) ? secrets
+                    : new TenantSecrets(context.getClient(), secret.getMetadata().getNamespace()))
                     .get(secret.getMetadata().getName())
                     : noInformer ? MonitoringStep.fetch(context.getClient(), desired) : actual.get(key(desired));
             OwnedObjects.Outcome outcome = writer.apply(tenant, desired, before);
@@ -400,6 +432,9 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 writes++;
                 if (!noInformer) {
                     rememberOwnWrite(context, outcome.written(), before);
+                } else if (outcome.written() instanceof Secret written
+                        && secrets.namespace().equals(written.getMetadata().getNamespace())) {
+                    secrets.written(written);
                 }
                 LOG.info("tenant={} {} {}/{}{}", resolved.name(), outcome.kind().name().toLowerCase(),
                         desired.getKind(), desired.getMetadata().getName(),
@@ -435,20 +470,37 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 + t.concurrency() + " job slots");
     }
 
+    /**
+     * One Event per reconcile for the conditions that changed (status or reason): several changes at once, as when a
+     * tenant gets its first status, are one Event naming each, led by Ready when it changed, a Warning when any of
+     * them is not True. A change alone is an Event of its own reason, as before.
+     */
     private static void recordTransitions(BuildTenant tenant, BuildTenantStatus old, List<Condition> conditions,
                                           EventRecorder events) {
+        List<Condition> changed = new ArrayList<>();
         for (Condition now : conditions) {
             Condition before = Conditions.find(old == null ? null : old.conditions(), now.getType());
             if (before != null && Objects.equals(before.getStatus(), now.getStatus())
                     && Objects.equals(before.getReason(), now.getReason())) {
                 continue;
             }
-            String message = now.getType() + "=" + now.getStatus() + ": " + now.getMessage();
-            if ("True".equals(now.getStatus())) {
-                events.normal(tenant, now.getReason(), message);
+            if (Conditions.READY.equals(now.getType())) {
+                changed.add(0, now);
             } else {
-                events.warning(tenant, now.getReason(), message);
+                changed.add(now);
             }
+        }
+        if (changed.isEmpty()) {
+            return;
+        }
+        Condition lead = changed.get(0);
+        String message = changed.size() == 1 ? lead.getType() + "=" + lead.getStatus() + ": " + lead.getMessage()
+                : changed.stream().map(c -> c.getType() + "=" + c.getStatus() + " (" + c.getReason() + "): "
+                + c.getMessage()).collect(Collectors.joining("; "));
+        if (changed.stream().allMatch(c -> "True".equals(c.getStatus()))) {
+            events.normal(tenant, lead.getReason(), truncate(message));
+        } else {
+            events.warning(tenant, lead.getReason(), truncate(message));
         }
     }
 
@@ -588,10 +640,15 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     /** Events go to the tenant's namespace once it exists (and is not being deleted), else to the operator's. */
     private EventRecorder events(BuildTenant tenant, Context<BuildTenant> context) {
         String own = Names.namespace(tenant.getMetadata().getName());
-        boolean exists = context.getSecondaryResources(Namespace.class).stream()
-                .anyMatch(n -> n.getMetadata().getName().equals(own) && n.getMetadata().getDeletionTimestamp() == null);
+        // Through the event source, which also knows the namespace this very reconcile created.
+        @SuppressWarnings("unchecked")
+        InformerEventSource<Namespace, BuildTenant> namespaces = (InformerEventSource<Namespace, BuildTenant>) context
+                .eventSourceRetriever().getEventSourceFor(Namespace.class, Namespace.class.getSimpleName().toLowerCase());
+        boolean exists = namespaces.get(new ResourceID(own))
+                .filter(n -> n.getMetadata().getDeletionTimestamp() == null).isPresent();
         return new EventRecorder(context.getClient(), exists ? own : config.operator() == null
-                || config.operator().namespace() == null ? Defaults.OPERATOR_NAMESPACE : config.operator().namespace());
+                || config.operator().namespace() == null ? Defaults.OPERATOR_NAMESPACE : config.operator().namespace(),
+                eventMemory);
     }
 
     /** Every node the operator knows; the assessment picks the tenant's own and looks for shared ones. */

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,24 +16,57 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Records Kubernetes Events for a tenant, so `kubectl describe buildtenant` tells its history (it finds the events of
  * a cluster-scoped object in every namespace). They go to the tenant's namespace, where the operator holds its event
  * rights, or to the operator's own namespace while the tenant has none. A repeat of the same event counts up one
- * Event object, as client-go's correlator does, instead of adding one per occurrence. A failed write is logged,
+ * Event object, as client-go's correlator does, instead of adding one per occurrence: the recorder remembers the
+ * Events it wrote ({@link Memory}), so a new event is one create and a repeat one merge patch of count and time, with
+ * no read first (only a create that finds the name taken, e.g. after a restart, reads it). A failed write is logged,
  * never fatal.
  */
 public class EventRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
     private final KubernetesClient client;
     private final String namespace;
+    private final Memory memory;
+
+    /** The Events this process wrote last (namespace/name to count), bounded; shared by the recorders of a reconciler. */
+    public static final class Memory {
+        private static final int MAX = 10_000;
+        private final Map<String, Integer> counts = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+                return size() > MAX;
+            }
+        };
+
+        synchronized Integer count(String key) {
+            return counts.get(key);
+        }
+
+        synchronized void put(String key, int count) {
+            counts.put(key, count);
+        }
+
+        synchronized void forget(String key) {
+            counts.remove(key);
+        }
+    }
 
     /** @param namespace where this tenant's events go (its own namespace when it exists, else the operator's) */
     public EventRecorder(KubernetesClient client, String namespace) {
+        this(client, namespace, new Memory());
+    }
+
+    public EventRecorder(KubernetesClient client, String namespace, Memory memory) {
         this.client = client;
         this.namespace = namespace;
+        this.memory = memory;
     }
 
     public void normal(BuildTenant tenant, String reason, String message) {
@@ -63,23 +98,34 @@ public class EventRecorder {
     private void record(BuildTenant tenant, String type, String reason, String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String name = name(tenant, type, reason, message);
+        String key = namespace + "/" + name;
         try {
-            for (int attempt = 0; attempt < 2; attempt++) {
-                Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
+            for (int attempt = 0; attempt < 3; attempt++) {
+                Integer known = memory.count(key);
                 try {
-                    if (existing == null) {
+                    if (known == null) {
                         client.v1().events().inNamespace(namespace).resource(newEvent(tenant, name, type, reason,
                                 message, now)).create();
+                        memory.put(key, 1);
                     } else {
-                        existing.setCount(existing.getCount() == null ? 2 : existing.getCount() + 1);
-                        existing.setLastTimestamp(now);
-                        client.v1().events().inNamespace(namespace).resource(existing).update();
+                        int count = known + 1;
+                        client.v1().events().inNamespace(namespace).withName(name).patch(
+                                PatchContext.of(PatchType.JSON_MERGE),
+                                "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
+                        memory.put(key, count);
                     }
                     return;
                 } catch (KubernetesClientException e) {
-                    // 409: another write won the race; 404: the Event expired (TTL) between the read and the
-                    // update. Either way read it again and count, or create it anew.
-                    if (e.getCode() != 409 && e.getCode() != 404) {
+                    if (e.getCode() == 409 && known == null) {
+                        // Written before this process knew of it (a restart, another replica): count on from it.
+                        Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
+                        if (existing != null) {
+                            memory.put(key, existing.getCount() == null ? 1 : existing.getCount());
+                        }
+                    } else if (e.getCode() == 404 && known != null) {
+                        // The Event expired (TTL) since: create it anew.
+                        memory.forget(key);
+                    } else {
                         throw e;
                     }
                 }
