@@ -172,7 +172,7 @@ class TenantStorageRgwTest {
             List<String> keysLeft;
             do {
                 Thread.sleep(RealRgw.LC_DAY_SECONDS * 1000L * 2 + 500);   // the TTL (36h -> 2 days) has passed
-                RealRgw.get().radosgwAdmin("lc", "process");
+                RealRgw.get().radosgwAdmin("lc", "process", "--bucket", plan.bucket());
                 keysLeft = s3.listObjectsV2(l -> l.bucket(plan.bucket())).contents().stream()
                         .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
             } while (keysLeft.contains("runner-cache/project/default.zip") && System.nanoTime() < deadline);
