@@ -39,6 +39,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -88,6 +89,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     private static final Duration GITLAB_MAX_RETRY = Duration.ofMinutes(10);
     private static final int MAX_MESSAGE = 2000;
     private static final String NODES = "nodes";
+    private static final String SELECTOR_INDEX = "nodeSelectorLabel";
+    private static final String LABEL_INDEX = "label";
 
     private final FleetConfig config;
     private final Clock clock;
@@ -133,13 +136,18 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         for (Class<? extends HasMetadata> type : OWNED_TYPES) {
             sources.add(owned(type, context));
         }
+        // Tenants by each label of their node selector, nodes by each of their labels: which tenants a node serves
+        // and which nodes a tenant has are index look-ups, not passes over every tenant or node.
+        context.getPrimaryCache().addIndexers(Map.of(SELECTOR_INDEX, t -> pairs(selectorOf(t))));
         // Nodes are not ours: watch them all and wake the tenants whose selector a node matches.
-        sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, BuildTenant.class)
+        InformerEventSource<Node, BuildTenant> nodes = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(Node.class, BuildTenant.class)
                 .withName(NODES)
-                .withSecondaryToPrimaryMapper(node -> context.getPrimaryCache().list()
-                        .filter(t -> NodeAssessment.matches(selectorOf(t), labelsOf(node)))
+                .withSecondaryToPrimaryMapper(node -> tenantsOf(context.getPrimaryCache(), labelsOf(node)).stream()
                         .map(ResourceID::fromResource).collect(Collectors.toSet()))
-                .build(), context));
+                .build(), context);
+        nodes.addIndexers(Map.of(LABEL_INDEX, node -> pairs(labelsOf(node))));
+        sources.add(nodes);
         return sources;
     }
 
@@ -211,7 +219,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                             : owned(context, candidate.getClass(), candidate.getMetadata().getName()));
             pruned.forEach(p -> LOG.info("tenant={} deleted {} (no longer wanted)", name, p));
             writes += pruned.size();
-            assessed = NodeAssessment.of(resolved, nodes(context), otherSelectors(tenant, context));
+            List<Node> nodes = nodes(context, resolved.nodeSelector());
+            assessed = NodeAssessment.of(resolved, nodes, otherSelectors(tenant, resolved, nodes, context));
             // A bad or missing CA bundle leaves the last good copy in place: pods that run keep working, new ones
             // wait for the ConfigMap, and Ready follows the runner's pod.
             wanted.add(ready(resolved, assessed, stored.condition(), runner.condition(), context));
@@ -651,20 +660,54 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 eventMemory);
     }
 
-    /** Every node the operator knows; the assessment picks the tenant's own and looks for shared ones. */
+    /** The nodes that carry one label of the selector (a superset of the matching ones, which the assessment picks). */
     @SuppressWarnings("unchecked")
-    private static List<Node> nodes(Context<BuildTenant> context) {
+    private static List<Node> nodes(Context<BuildTenant> context, Map<String, String> selector) {
+        if (selector.isEmpty()) {
+            return List.of();
+        }
         InformerEventSource<Node, BuildTenant> nodes = (InformerEventSource<Node, BuildTenant>) context
                 .eventSourceRetriever().getEventSourceFor(Node.class, NODES);
-        return nodes.list().toList();
+        Map.Entry<String, String> first = selector.entrySet().iterator().next();
+        return nodes.byIndex(LABEL_INDEX, pair(first.getKey(), first.getValue()));
     }
 
-    private static Map<String, Map<String, String>> otherSelectors(BuildTenant tenant, Context<BuildTenant> context) {
+    /** The other tenants whose selector one of the tenant's nodes matches too, with their selectors. */
+    private static Map<String, Map<String, String>> otherSelectors(BuildTenant tenant, ResolvedTenant resolved,
+                                                                   List<Node> nodes, Context<BuildTenant> context) {
         Map<String, Map<String, String>> others = new TreeMap<>();
-        context.getPrimaryCache().list()
-                .filter(t -> !t.getMetadata().getName().equals(tenant.getMetadata().getName()))
-                .forEach(t -> others.put(t.getMetadata().getName(), selectorOf(t)));
+        for (Node node : nodes) {
+            if (!NodeAssessment.matches(resolved.nodeSelector(), labelsOf(node))) {
+                continue;
+            }
+            for (BuildTenant t : tenantsOf(context.getPrimaryCache(), labelsOf(node))) {
+                if (!t.getMetadata().getName().equals(tenant.getMetadata().getName())) {
+                    others.put(t.getMetadata().getName(), selectorOf(t));
+                }
+            }
+        }
         return others;
+    }
+
+    /** The tenants whose node selector the labels satisfy. */
+    private static List<BuildTenant> tenantsOf(IndexedResourceCache<BuildTenant> tenants, Map<String, String> labels) {
+        Map<String, BuildTenant> found = new TreeMap<>();
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            for (BuildTenant t : tenants.byIndex(SELECTOR_INDEX, pair(label.getKey(), label.getValue()))) {
+                if (NodeAssessment.matches(selectorOf(t), labels)) {
+                    found.put(t.getMetadata().getName(), t);
+                }
+            }
+        }
+        return List.copyOf(found.values());
+    }
+
+    private static List<String> pairs(Map<String, String> labels) {
+        return labels.entrySet().stream().map(e -> pair(e.getKey(), e.getValue())).toList();
+    }
+
+    private static String pair(String key, String value) {
+        return key + "=" + value;
     }
 
     static Map<String, String> selectorOf(BuildTenant tenant) {

@@ -9,7 +9,7 @@ import dev.buildfleet.validation.Problem;
 import dev.buildfleet.validation.TenantValidator;
 
 import java.time.Instant;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,11 +22,8 @@ import java.util.stream.Stream;
  * tenant is validated and resolved once per generation, not once per reconcile of every other tenant.
  */
 final class EstablishedTenants {
-    private static final Comparator<BuildTenant> AGE = Comparator
-            .comparing((BuildTenant t) -> created(t))
-            .thenComparing(t -> t.getMetadata().getName());
-
-    private record Resolved(long generation, CrossTenantRules.Entry entry) {
+    /** Also the creation time, parsed once per tenant rather than once per comparison. */
+    private record Resolved(long generation, CrossTenantRules.Entry entry, Instant created) {
     }
 
     private final FleetConfig config;
@@ -38,9 +35,20 @@ final class EstablishedTenants {
 
     /** What {@code tenant} (already valid on its own, resolved as {@code resolved}) shares with an older tenant. */
     List<Problem> conflictsOf(BuildTenant tenant, ResolvedTenant resolved, Stream<BuildTenant> all) {
-        List<CrossTenantRules.Entry> older = all
-                .filter(other -> !Objects.equals(uid(other), uid(tenant)) && AGE.compare(other, tenant) < 0)
-                .map(this::entry).filter(Objects::nonNull).toList();
+        String uid = uid(tenant);
+        Instant created = created(tenant);
+        String name = tenant.getMetadata().getName();
+        List<CrossTenantRules.Entry> older = new ArrayList<>();
+        all.forEach(other -> {
+            if (Objects.equals(uid(other), uid)) {
+                return;
+            }
+            Resolved cached = resolved(other);
+            int age = cached.created().compareTo(created);
+            if ((age < 0 || age == 0 && other.getMetadata().getName().compareTo(name) < 0) && cached.entry() != null) {
+                older.add(cached.entry());
+            }
+        });
         return CrossTenantRules.check(entry(resolved), older);
     }
 
@@ -48,16 +56,16 @@ final class EstablishedTenants {
         byUid.remove(uid(tenant));
     }
 
-    private CrossTenantRules.Entry entry(BuildTenant tenant) {
+    private Resolved resolved(BuildTenant tenant) {
         long generation = tenant.getMetadata().getGeneration() == null ? 0 : tenant.getMetadata().getGeneration();
         Resolved cached = byUid.get(uid(tenant));
         if (cached == null || cached.generation() != generation) {
             CrossTenantRules.Entry entry = TenantValidator.validate(config, tenant).isEmpty()
                     ? entry(TenantResolver.resolve(config, tenant)) : null;
-            cached = new Resolved(generation, entry);
+            cached = new Resolved(generation, entry, created(tenant));
             byUid.put(uid(tenant), cached);
         }
-        return cached.entry();
+        return cached;
     }
 
     private static CrossTenantRules.Entry entry(ResolvedTenant t) {
