@@ -47,18 +47,6 @@ public record ResolvedTenant(
         EscapeHatch escapeHatch,
         List<Shape> shapes) {
 
-    public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
-                          RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
-                          List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
-                          List<EgressRule> egress, Network network, Monitoring monitoring,
-                          DeletionPolicy storageDeletionPolicy, ImageRules imageRules, List<String> imagePullSecrets,
-                          List<HostAlias> hostAliases, DnsConfig dnsConfig, Connectivity connectivity,
-                          Resources jobMax, EscapeHatch escapeHatch) {
-        this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
-                helper, cache, images, egress, network, monitoring, storageDeletionPolicy, imageRules,
-                imagePullSecrets, hostAliases, dnsConfig, connectivity, jobMax, escapeHatch, List.of());
-    }
-
     /**
      * One runner of the tenant in config.toml and in GitLab. The main one is the spec's ({@link #mainShape}); the
      * others come from spec.shapes. {@code tokenPlaceholder} is what config.toml holds in place of its token.
@@ -92,6 +80,13 @@ public record ResolvedTenant(
         return all;
     }
 
+    /** The same tenant with other monitoring toggles, e.g. all on to know every object the model can build. */
+    public ResolvedTenant withMonitoring(Monitoring other) {
+        return new ResolvedTenant(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector,
+                tolerations, job, helper, cache, images, egress, network, other, storageDeletionPolicy, imageRules,
+                imagePullSecrets, hostAliases, dnsConfig, connectivity, jobMax, escapeHatch, shapes);
+    }
+
     /** Jobs the runner manager runs at once over all its runners (config.toml's concurrent). */
     public int totalConcurrency() {
         return concurrency + shapes.stream().mapToInt(Shape::concurrency).sum();
@@ -102,22 +97,10 @@ public record ResolvedTenant(
                           List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
                           List<EgressRule> egress, Network network, Monitoring monitoring,
                           DeletionPolicy storageDeletionPolicy, ImageRules imageRules, List<String> imagePullSecrets,
-                          List<HostAlias> hostAliases, DnsConfig dnsConfig, Connectivity connectivity,
-                          Resources jobMax) {
-        this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
-                helper, cache, images, egress, network, monitoring, storageDeletionPolicy, imageRules,
-                imagePullSecrets, hostAliases, dnsConfig, connectivity, jobMax, EscapeHatch.NONE, List.of());
-    }
-
-    public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
-                          RunnerCreateSpec runnerCreate, int concurrency, SortedMap<String, String> nodeSelector,
-                          List<Toleration> tolerations, Resources job, Resources helper, Cache cache, Images images,
-                          List<EgressRule> egress, Network network, Monitoring monitoring,
-                          DeletionPolicy storageDeletionPolicy, ImageRules imageRules, List<String> imagePullSecrets,
                           List<HostAlias> hostAliases, DnsConfig dnsConfig, Connectivity connectivity) {
         this(name, namespace, gitlabUrl, runnerToken, runnerCreate, concurrency, nodeSelector, tolerations, job,
                 helper, cache, images, egress, network, monitoring, storageDeletionPolicy, imageRules,
-                imagePullSecrets, hostAliases, dnsConfig, connectivity, job);
+                imagePullSecrets, hostAliases, dnsConfig, connectivity, job, EscapeHatch.NONE, List.of());
     }
 
     public ResolvedTenant(String name, String namespace, URI gitlabUrl, SecretRef runnerToken,
@@ -161,8 +144,6 @@ public record ResolvedTenant(
                             Quantity memoryRequest, Quantity memoryLimit,
                             Quantity ephemeralStorageRequest, Quantity ephemeralStorageLimit) {
     }
-
-
 
     public record Cache(URI endpoint, String region, String bucket, String credentialsSecret,
                         boolean provisioned, Duration ttl, Duration expiryInterval, Quantity maxSize,

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -30,15 +29,13 @@ public final class RunnerPodPatch {
         if (patch.isEmpty()) {
             return objects;
         }
-        List<HasMetadata> out = new ArrayList<>(objects.size());
         for (HasMetadata object : objects) {
             if (object instanceof Deployment d && Names.RUNNER_DEPLOYMENT.equals(d.getMetadata().getName())) {
                 JsonNode template = merge(JSON.valueToTree(d.getSpec().getTemplate()), JSON.valueToTree(patch));
                 d.getSpec().setTemplate(JSON.convertValue(template, PodTemplateSpec.class));
             }
-            out.add(object);
         }
-        return out;
+        return objects;
     }
 
     /** The manager container's resources once the patch's requests and limits of the runner container apply. */

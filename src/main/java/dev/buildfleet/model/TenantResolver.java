@@ -185,12 +185,8 @@ public final class TenantResolver {
 
     private static Quantity most(JobResources tenant, JobResources fleet, Function<JobResources, ResourceRange> part,
                                  Function<ResourceRange, Quantity> bound, Quantity size) {
-        for (JobResources source : new JobResources[]{tenant, fleet}) {
-            if (source != null && part.apply(source) != null && bound.apply(part.apply(source)) != null) {
-                return bound.apply(part.apply(source));
-            }
-        }
-        return size;
+        Quantity most = first(part, bound, tenant, fleet);
+        return most == null ? size : most;
     }
 
     /** Each field falls back on its own; the builder image is always allowed, being the job's default image. */
@@ -264,12 +260,22 @@ public final class TenantResolver {
     private static Quantity pick(JobResources tenant, JobResources fleet, JobResources builtIn,
                                  Function<JobResources, ResourceRange> part,
                                  Function<ResourceRange, Quantity> bound) {
-        for (JobResources source : new JobResources[]{tenant, fleet, builtIn}) {
+        Quantity picked = first(part, bound, tenant, fleet, builtIn);
+        if (picked == null) {
+            throw new IllegalStateException("built-in defaults are complete");
+        }
+        return picked;
+    }
+
+    /** The bound of the first source that sets it, or null. */
+    private static Quantity first(Function<JobResources, ResourceRange> part, Function<ResourceRange, Quantity> bound,
+                                  JobResources... sources) {
+        for (JobResources source : sources) {
             if (source != null && part.apply(source) != null && bound.apply(part.apply(source)) != null) {
                 return bound.apply(part.apply(source));
             }
         }
-        throw new IllegalStateException("built-in defaults are complete");
+        return null;
     }
 
     @SafeVarargs

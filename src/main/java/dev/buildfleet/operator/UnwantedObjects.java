@@ -68,9 +68,7 @@ final class UnwantedObjects {
     }
 
     private static ResolvedTenant everyToggleOn(ResolvedTenant t) {
-        return new ResolvedTenant(t.name(), t.namespace(), t.gitlabUrl(), t.runnerToken(), t.runnerCreate(),
-                t.concurrency(), t.nodeSelector(), t.tolerations(), t.job(), t.helper(), t.cache(), t.images(),
-                t.egress(), t.network(), new ResolvedTenant.Monitoring(true, true, true), t.storageDeletionPolicy());
+        return t.withMonitoring(new ResolvedTenant.Monitoring(true, true, true));
     }
 
     private static String key(HasMetadata o) {

@@ -17,10 +17,7 @@ public final class DesiredObjects {
 
     /** Every object the model can build for the tenant, whatever its monitoring toggles: what plan may prune. */
     public static List<HasMetadata> possible(ResolvedTenant t) {
-        return TenantObjects.build(new ResolvedTenant(t.name(), t.namespace(), t.gitlabUrl(), t.runnerToken(),
-                t.runnerCreate(), t.concurrency(), t.nodeSelector(), t.tolerations(), t.job(), t.helper(), t.cache(),
-                t.images(), t.egress(), t.network(), new ResolvedTenant.Monitoring(true, true, true),
-                t.storageDeletionPolicy()));
+        return TenantObjects.build(t.withMonitoring(new ResolvedTenant.Monitoring(true, true, true)));
     }
 
     /** {@code ConfigMap bf-java/runner-config}, {@code Namespace bf-java}. */
