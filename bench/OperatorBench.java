@@ -32,14 +32,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Convergence of N tenants against fabric8's CRUD mock API server (storage through the in-memory double). Prints, per
- * size: time until every tenant has status; the API server's own busy time (the CRUD mock scans every stored object
+ * Convergence of N tenants against fabric8's CRUD mock API server, or with --real against a real control plane
+ * (test-infra/k8s, a fresh one per size); Ceph through the in-memory storage double in both. Prints, per
+ * size: time until every tenant has status; the mock's own busy time (the CRUD mock scans every stored object
  * on each request, so its cost per request grows with the fleet: that share is the mock's, not the operator's);
  * requests and writes per tenant on create, writes split into owned-object creates, other object writes, status
  * patches and Events; a resync of every tenant with nothing to change (each tenant's node is touched): its writes and
  * time; heap after convergence (the mock's stored objects live in the same JVM); and the ERROR/WARN log lines. Then
  * the per-tenant time of the largest size over the smallest.
- * Run: bench/run-operator [sizes...]   (default 100 500)
+ * Run: bench/run-operator [--real] [sizes...]   (default 100 500)
  */
 public class OperatorBench {
     /** Log lines at WARN or ERROR, seen on stderr (slf4j-simple writes there). */
@@ -48,17 +49,22 @@ public class OperatorBench {
 
     public static void main(String[] args) throws Exception {
         System.setErr(new PrintStream(new LineCounter(System.err), true, StandardCharsets.UTF_8));
-        int[] sizes = args.length == 0 ? new int[]{100, 500}
-                : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        boolean real = args.length > 0 && args[0].equals("--real");
+        String[] sizeArgs = real ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+        int[] sizes = sizeArgs.length == 0 ? new int[]{100, 500}
+                : java.util.Arrays.stream(sizeArgs).mapToInt(Integer::parseInt).toArray();
         Fleet example = FleetLoader.load(Path.of("examples/fleet.yaml"));
         System.out.printf("%7s %9s %9s %8s %9s | %7s %7s %7s %7s %7s | %7s %8s | %5s %9s%n", "tenants",
-                "converge", "per-ten.", "mock-busy", "req/ten.", "writes", "creates", "updates", "status", "events",
+                "converge", "per-ten.", "api-busy", "req/ten.", "writes", "creates", "updates", "status", "events",
                 "resync-w", "resync-t", "heap", "warn+err");
-        System.out.println("(writes and requests per tenant on create; resync: every tenant woken, nothing to change)");
+        System.out.println(real ? "(real control plane, a fresh one per size; writes per tenant on create from its "
+                + "audit log, the operator's user only, leases apart; reads are not logged)"
+                : "(fabric8's CRUD mock; writes and requests per tenant on create, the operator's client only)");
+        System.out.println("(resync: every tenant's node touched, every tenant reconciled, nothing to change)");
         List<double[]> perTenant = new ArrayList<>();
         for (int n : sizes) {
             long problemsBefore = PROBLEM_LINES.get();
-            double seconds = run(example, n, problemsBefore);
+            double seconds = run(example, n, problemsBefore, real);
             perTenant.add(new double[]{n, seconds / n});
         }
         if (perTenant.size() > 1) {
@@ -73,31 +79,32 @@ public class OperatorBench {
         }
     }
 
-    static double run(Fleet example, int n, long problemsBefore) throws Exception {
-        CountingDispatcher dispatcher = new CountingDispatcher();
-        KubernetesMockServer server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
-                new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(), dispatcher, false);
-        server.init();
-        KubernetesClient client = server.createClient();
+    static double run(Fleet example, int n, long problemsBefore, boolean real) throws Exception {
+        ApiServer api = real ? RealApiServer.start() : new MockApiServer();
+        KubernetesClient client = api.adminClient();
         Operator operator = null;
         SharedIndexInformer<BuildTenant> watch = null;
         try {
-            try (InputStream in = OperatorBench.class.getResourceAsStream(
-                    "/META-INF/fabric8/buildtenants.buildfleet.dev-v1.yml")) {
-                client.resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
-            }
+            api.install();
             for (int i = 0; i < n; i++) {
                 client.resource(new NodeBuilder().withNewMetadata().withName("node-" + i)
-                        .withLabels(Map.of("buildfleet.dev/tenant", "team-" + i)).endMetadata()
+                        .withLabels(Map.of("buildfleet.dev/tenant", "team-" + i, "kubernetes.io/hostname", "node-" + i,
+                                "kubernetes.io/os", "linux", "type", "kwok"))
+                        // kwok plays the kubelet of nodes with this annotation on the real control plane
+                        .withAnnotations(Map.of("kwok.x-k8s.io/node", "fake", "node.alpha.kubernetes.io/ttl", "0"))
+                        .endMetadata()
                         .withNewSpec().addNewTaint().withKey("buildfleet.dev/tenant").withValue("team-" + i)
                         .withEffect("NoSchedule").endTaint().endSpec()
                         .withNewStatus().withAllocatable(Map.of("cpu", new Quantity("32"), "memory",
-                                new Quantity("128Gi"), "ephemeral-storage", new Quantity("1Ti")))
+                                new Quantity("128Gi"), "ephemeral-storage", new Quantity("1Ti"), "pods",
+                                new Quantity("110")))
+                        .withCapacity(Map.of("cpu", new Quantity("32"), "memory", new Quantity("128Gi"),
+                                "ephemeral-storage", new Quantity("1Ti"), "pods", new Quantity("110")))
                         .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
                         .create();
             }
             SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-            operator = BuildfleetOperator.create(client, example.config(), metrics,
+            operator = BuildfleetOperator.create(api.operatorClient(), example.config(), metrics,
                     BuildfleetOperator.Options.SINGLE, new dev.buildfleet.storage.InMemoryTenantStorage());
             operator.start();
             // The bench watches the tenants (one watch) instead of listing them over and over.
@@ -120,7 +127,7 @@ public class OperatorBench {
                 }
             });
             Thread.sleep(500);
-            Counts start = dispatcher.snapshot();
+            Object start = api.mark();
             BuildTenant template = example.tenants().get(0);
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
@@ -132,35 +139,34 @@ public class OperatorBench {
                 Thread.sleep(20);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Counts converged = dispatcher.snapshot();
-            waitQuiet(dispatcher);
-            Counts created = dispatcher.snapshot().minus(start);
-            created.add("POST", "buildtenants", -n);   // the bench's own
-            double mockBusy = (converged.busyNanos - start.busyNanos) / 1e9;
+            double apiBusy = api.busySeconds(start);
+            waitQuiet(api, start);
+            Counts created = api.operatorRequests(start);
 
             System.gc();
             Runtime rt = Runtime.getRuntime();
             long heap = (rt.totalMemory() - rt.freeMemory()) >> 20;
 
             double reconciles = reconciles(metrics);
-            Counts before = dispatcher.snapshot();
+            Object before = api.mark();
             long r0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                var node = client.nodes().withName("node-" + i).get();
-                node.getMetadata().getAnnotations().put("bench", "touch");
-                client.resource(node).update();
+                client.nodes().withName("node-" + i).edit(node -> {
+                    node.getMetadata().getAnnotations().put("bench", "touch");
+                    return node;
+                });
             }
             while (reconciles(metrics) < reconciles + n) {
                 Thread.sleep(20);
             }
             double resyncSeconds = (System.nanoTime() - r0) / 1e9;
-            waitQuiet(dispatcher);
-            Counts resync = dispatcher.snapshot().minus(before);
-            resync.add("PUT", "nodes", -n);   // the bench's own
+            waitQuiet(api, before);
+            Counts resync = api.operatorRequests(before);
 
             long problems = PROBLEM_LINES.get() - problemsBefore;
-            System.out.printf("%7d %8.1fs %8.1fms %8.1fs %9.1f | %7.1f %7.1f %7.1f %7.1f %7.1f | %7d %7.1fs | %4dM %9d%n",
-                    n, seconds, seconds * 1000 / n, mockBusy, created.requests() / (double) n,
+            System.out.printf("%7d %8.1fs %8.1fms %8s %9s | %7.1f %7.1f %7.1f %7.1f %7.1f | %7d %7.1fs | %4dM %9d%n",
+                    n, seconds, seconds * 1000 / n, Double.isNaN(apiBusy) ? "-" : "%.1fs".formatted(apiBusy),
+                    created.requests() < 0 ? "-" : "%.1f".formatted(created.requests() / (double) n),
                     created.writes() / (double) n, created.creates() / (double) n, created.otherWrites() / (double) n,
                     created.status() / (double) n, created.events() / (double) n, resync.writes(), resyncSeconds,
                     heap, problems);
@@ -175,15 +181,177 @@ public class OperatorBench {
             }
             return seconds;
         } finally {
-            // In order: the operator (finishing its reconciles) before the client it uses, then the server.
+            // In order: the operator (finishing its reconciles) before the clients it uses, then the server.
             if (watch != null) {
                 watch.close();
             }
             if (operator != null) {
                 operator.stop();
             }
-            client.close();
+            api.close();
+        }
+    }
+
+    /** Where the bench's tenants live: the operator's requests are counted apart from the bench's own. */
+    interface ApiServer extends AutoCloseable {
+        KubernetesClient adminClient();
+
+        /** The operator's client: the mock tells its requests apart by user agent, the real one by user. */
+        KubernetesClient operatorClient();
+
+        /** The CRD and, on the real control plane, the operator's install (its ServiceAccount and RBAC). */
+        void install() throws Exception;
+
+        Object mark();
+
+        /** The operator's requests since the mark (on the real API server: writes only, from its audit log). */
+        Counts operatorRequests(Object since);
+
+        /** The API server's own time answering, all clients; NaN where it cannot be told. */
+        double busySeconds(Object since);
+
+        @Override
+        void close();
+    }
+
+    static final String OPERATOR_AGENT = "buildfleet-operator-bench";
+
+    static final class MockApiServer implements ApiServer {
+        final CountingDispatcher dispatcher = new CountingDispatcher();
+        final KubernetesMockServer server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
+                new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(), dispatcher, false);
+        final KubernetesClient admin;
+        final KubernetesClient operator;
+
+        MockApiServer() {
+            server.init();
+            admin = server.createClient();
+            operator = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                    new io.fabric8.kubernetes.client.ConfigBuilder(admin.getConfiguration())
+                            .withUserAgent(OPERATOR_AGENT).build()).build();
+        }
+
+        @Override
+        public KubernetesClient adminClient() {
+            return admin;
+        }
+
+        @Override
+        public KubernetesClient operatorClient() {
+            return operator;
+        }
+
+        @Override
+        public void install() throws Exception {
+            try (InputStream in = OperatorBench.class.getResourceAsStream(
+                    "/META-INF/fabric8/buildtenants.buildfleet.dev-v1.yml")) {
+                admin.resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
+            }
+        }
+
+        @Override
+        public Object mark() {
+            return dispatcher.snapshot();
+        }
+
+        @Override
+        public Counts operatorRequests(Object since) {
+            return dispatcher.snapshot().minus((Counts) since);
+        }
+
+        @Override
+        public double busySeconds(Object since) {
+            return (dispatcher.busy.sum() - ((Counts) since).busyNanos) / 1e9;
+        }
+
+        @Override
+        public void close() {
+            operator.close();
+            admin.close();
             server.destroy();
+        }
+    }
+
+    /**
+     * A fresh real control plane (test-infra/k8s: kube-apiserver, etcd, controller-manager, scheduler, kwok) per
+     * size, with deploy/base installed and the operator running as its own ServiceAccount. The controllers, the
+     * scheduler and kwok do their real work for the tenants' Deployments and namespaces on the same two cores.
+     */
+    static final class RealApiServer implements ApiServer {
+        static final String SYSTEM = "buildfleet-system";
+        final dev.buildfleet.k8s.RealCluster cluster;
+        final KubernetesClient admin;
+        KubernetesClient operator;
+        final String operatorUser = "system:serviceaccount:" + SYSTEM + ":"
+                + dev.buildfleet.model.Names.OPERATOR_SERVICE_ACCOUNT;
+
+        private RealApiServer(dev.buildfleet.k8s.RealCluster cluster) {
+            this.cluster = cluster;
+            this.admin = cluster.adminClient();
+        }
+
+        static RealApiServer start() {
+            return new RealApiServer(dev.buildfleet.k8s.RealCluster.fresh());
+        }
+
+        @Override
+        public KubernetesClient adminClient() {
+            return admin;
+        }
+
+        @Override
+        public KubernetesClient operatorClient() {
+            return operator;
+        }
+
+        @Override
+        public void install() {
+            cluster.kubectl("apply", "-k", "deploy/base").ok();
+            // Its image cannot run here: the operator under test runs in the bench's JVM, as its ServiceAccount.
+            cluster.kubectl("-n", SYSTEM, "scale", "deployment/buildfleet-operator", "--replicas=0").ok();
+            cluster.kubectl("wait", "--for=condition=Established", "crd/buildtenants.buildfleet.dev").ok();
+            operator = dev.buildfleet.k8s.RealCluster.client(cluster.kubeconfigFor(SYSTEM,
+                    dev.buildfleet.model.Names.OPERATOR_SERVICE_ACCOUNT));
+        }
+
+        @Override
+        public Object mark() {
+            return cluster.auditMark();
+        }
+
+        /** Leases left out: the operator runs single here, and a leader's renewals are not reconcile work. */
+        @Override
+        public Counts operatorRequests(Object since) {
+            Counts counts = new Counts();
+            counts.unknownReads = true;
+            cluster.forEachWriteSince((Long) since, operatorUser, event -> {
+                String resource = event.at("/objectRef/resource").asText();
+                if (resource.equals("leases")) {
+                    return;
+                }
+                String sub = event.at("/objectRef/subresource").asText();
+                String method = switch (event.path("verb").asText()) {
+                    case "create" -> "POST";
+                    case "update" -> "PUT";
+                    case "patch" -> "PATCH";
+                    default -> "DELETE";
+                };
+                counts.add(method, resource + (sub.equals("status") ? "/status" : ""), 1);
+            });
+            return counts;
+        }
+
+        @Override
+        public double busySeconds(Object since) {
+            return Double.NaN;
+        }
+
+        @Override
+        public void close() {
+            if (operator != null) {
+                operator.close();
+            }
+            admin.close();
         }
     }
 
@@ -192,13 +360,13 @@ public class OperatorBench {
         return counter == null ? 0 : counter.count();
     }
 
-    /** Waits until the API server has seen no write for a second. */
-    static void waitQuiet(CountingDispatcher dispatcher) throws InterruptedException {
+    /** Waits until the operator has written nothing for a second (two on the real API server, whose log lags). */
+    static void waitQuiet(ApiServer api, Object since) throws InterruptedException {
         long last = -1;
         int quiet = 0;
         while (quiet < 5) {
-            Thread.sleep(200);
-            long now = dispatcher.snapshot().writes();
+            Thread.sleep(api instanceof RealApiServer ? 400 : 200);
+            long now = api.operatorRequests(since).writes();
             quiet = now == last ? quiet + 1 : 0;
             last = now;
         }
@@ -208,6 +376,8 @@ public class OperatorBench {
     static final class Counts {
         final Map<String, Long> byKey = new TreeMap<>();
         long busyNanos;
+        /** An audit log of writes only: no read is counted. */
+        boolean unknownReads;
 
         void add(String method, String resource, long count) {
             byKey.merge(method + " " + resource, count, Long::sum);
@@ -228,8 +398,9 @@ public class OperatorBench {
             }).mapToLong(Map.Entry::getValue).sum();
         }
 
+        /** -1 where reads are not counted. */
         long requests() {
-            return sum((m, r) -> !r.endsWith("?watch"));
+            return unknownReads ? -1 : sum((m, r) -> !r.endsWith("?watch"));
         }
 
         long writes() {
@@ -255,17 +426,17 @@ public class OperatorBench {
 
     static final class CountingDispatcher extends KubernetesCrudDispatcher {
         private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
-        private final LongAdder busy = new LongAdder();
+        final LongAdder busy = new LongAdder();
         /** Prints the writes whose path contains this (BENCH_TRACE=team-0), to see what a tenant writes. */
         private static final String TRACE = System.getenv("BENCH_TRACE");
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
             long t0 = System.nanoTime();
-            try {
-                return super.dispatch(request);
-            } finally {
-                busy.add(System.nanoTime() - t0);
+            MockResponse response = super.dispatch(request);
+            busy.add(System.nanoTime() - t0);
+            String agent = request.getHeader("User-Agent");
+            if (agent != null && agent.startsWith(OPERATOR_AGENT)) {
                 counts.computeIfAbsent(request.getMethod() + " " + resource(request.getPath()),
                         k -> new LongAdder()).increment();
                 if (TRACE != null && !"GET".equals(request.getMethod()) && request.getPath().contains(TRACE)) {
@@ -274,6 +445,7 @@ public class OperatorBench {
                             + (body == null ? "" : body.length() > 600 ? body.substring(0, 600) : body));
                 }
             }
+            return response;
         }
 
         /** "configmaps", "buildtenants/status", "events", "nodes?watch" ... */

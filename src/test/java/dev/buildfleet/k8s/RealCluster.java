@@ -52,6 +52,15 @@ public final class RealCluster {
         return instance;
     }
 
+    /** Stops this JVM's cluster, if one runs, and starts a new one with nothing in it (for benches, per size). */
+    public static synchronized RealCluster fresh() {
+        if (instance != null) {
+            instance.stop();
+            instance = null;
+        }
+        return get();
+    }
+
     private static RealCluster start() {
         try {
             Path dir = Files.createTempDirectory("bf-k8s-test-");
@@ -226,27 +235,40 @@ public final class RealCluster {
         }
     }
 
-    /** The write requests (create, update, patch, delete) of {@code user} the API server logged after the mark. */
-    public List<JsonNode> writesSince(long mark, String user, Predicate<JsonNode> filter) {
-        try {
-            byte[] all = Files.readAllBytes(Path.of(env.get("K8S_AUDIT_LOG")));
-            String text = new String(all, (int) mark, all.length - (int) mark, StandardCharsets.UTF_8);
-            List<JsonNode> writes = new ArrayList<>();
-            for (String line : text.split("\n")) {
-                if (line.isBlank()) {
+    /**
+     * Each write request of {@code user} logged after the mark, read line by line (a large fleet's log is hundreds
+     * of MiB, most of it other users' writes, which are not parsed).
+     */
+    public void forEachWriteSince(long mark, String user, java.util.function.Consumer<JsonNode> action) {
+        String quotedUser = "\"" + user + "\"";
+        try (var in = Files.newInputStream(Path.of(env.get("K8S_AUDIT_LOG")))) {
+            in.skipNBytes(mark);
+            var lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (!line.contains(quotedUser)) {
                     continue;
                 }
                 JsonNode event = JSON.readTree(line);
                 if ("ResponseComplete".equals(event.path("stage").asText())
                         && WRITE_VERBS.contains(event.path("verb").asText())
-                        && user.equals(event.at("/user/username").asText()) && filter.test(event)) {
-                    writes.add(event);
+                        && user.equals(event.at("/user/username").asText())) {
+                    action.accept(event);
                 }
             }
-            return writes;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The write requests (create, update, patch, delete) of {@code user} the API server logged after the mark. */
+    public List<JsonNode> writesSince(long mark, String user, Predicate<JsonNode> filter) {
+        List<JsonNode> writes = new ArrayList<>();
+        forEachWriteSince(mark, user, event -> {
+            if (filter.test(event)) {
+                writes.add(event);
+            }
+        });
+        return writes;
     }
 
     static Result run(List<String> command, String stdin, Map<String, String> extraEnv) {
