@@ -81,7 +81,7 @@ public class OperatorBench {
 
     static double run(Fleet example, int n, long problemsBefore, boolean real) throws Exception {
         ApiServer api = real ? RealApiServer.start() : new MockApiServer();
-        KubernetesClient client = api.adminClient();
+        KubernetesClient client = api.admin;
         Operator operator = null;
         SharedIndexInformer<BuildTenant> watch = null;
         try {
@@ -104,7 +104,7 @@ public class OperatorBench {
                         .create();
             }
             SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-            operator = BuildfleetOperator.create(api.operatorClient(), example.config(), metrics,
+            operator = BuildfleetOperator.create(api.operator, example.config(), metrics,
                     BuildfleetOperator.Options.SINGLE, new dev.buildfleet.storage.InMemoryTenantStorage());
             operator.start();
             // The bench watches the tenants (one watch) instead of listing them over and over.
@@ -193,35 +193,38 @@ public class OperatorBench {
     }
 
     /** Where the bench's tenants live: the operator's requests are counted apart from the bench's own. */
-    interface ApiServer extends AutoCloseable {
-        KubernetesClient adminClient();
-
+    abstract static class ApiServer implements AutoCloseable {
+        KubernetesClient admin;
         /** The operator's client: the mock tells its requests apart by user agent, the real one by user. */
-        KubernetesClient operatorClient();
+        KubernetesClient operator;
 
         /** The CRD and, on the real control plane, the operator's install (its ServiceAccount and RBAC). */
-        void install() throws Exception;
+        abstract void install() throws Exception;
 
-        Object mark();
+        abstract Object mark();
 
         /** The operator's requests since the mark (on the real API server: writes only, from its audit log). */
-        Counts operatorRequests(Object since);
+        abstract Counts operatorRequests(Object since);
 
         /** The API server's own time answering, all clients; NaN where it cannot be told. */
-        double busySeconds(Object since);
+        abstract double busySeconds(Object since);
 
+        /** The clients; a server of its own stops after them. */
         @Override
-        void close();
+        public void close() {
+            if (operator != null) {
+                operator.close();
+            }
+            admin.close();
+        }
     }
 
     static final String OPERATOR_AGENT = "buildfleet-operator-bench";
 
-    static final class MockApiServer implements ApiServer {
+    static final class MockApiServer extends ApiServer {
         final CountingDispatcher dispatcher = new CountingDispatcher();
         final KubernetesMockServer server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
                 new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(), dispatcher, false);
-        final KubernetesClient admin;
-        final KubernetesClient operator;
 
         MockApiServer() {
             server.init();
@@ -232,17 +235,7 @@ public class OperatorBench {
         }
 
         @Override
-        public KubernetesClient adminClient() {
-            return admin;
-        }
-
-        @Override
-        public KubernetesClient operatorClient() {
-            return operator;
-        }
-
-        @Override
-        public void install() throws Exception {
+        void install() throws Exception {
             try (InputStream in = OperatorBench.class.getResourceAsStream(
                     "/META-INF/fabric8/buildtenants.buildfleet.dev-v1.yml")) {
                 admin.resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
@@ -250,24 +243,23 @@ public class OperatorBench {
         }
 
         @Override
-        public Object mark() {
+        Object mark() {
             return dispatcher.snapshot();
         }
 
         @Override
-        public Counts operatorRequests(Object since) {
+        Counts operatorRequests(Object since) {
             return dispatcher.snapshot().minus((Counts) since);
         }
 
         @Override
-        public double busySeconds(Object since) {
+        double busySeconds(Object since) {
             return (dispatcher.busy.sum() - ((Counts) since).busyNanos) / 1e9;
         }
 
         @Override
         public void close() {
-            operator.close();
-            admin.close();
+            super.close();
             server.destroy();
         }
     }
@@ -277,11 +269,9 @@ public class OperatorBench {
      * size, with deploy/base installed and the operator running as its own ServiceAccount. The controllers, the
      * scheduler and kwok do their real work for the tenants' Deployments and namespaces on the same two cores.
      */
-    static final class RealApiServer implements ApiServer {
+    static final class RealApiServer extends ApiServer {
         static final String SYSTEM = "buildfleet-system";
         final dev.buildfleet.k8s.RealCluster cluster;
-        final KubernetesClient admin;
-        KubernetesClient operator;
         final String operatorUser = "system:serviceaccount:" + SYSTEM + ":"
                 + dev.buildfleet.model.Names.OPERATOR_SERVICE_ACCOUNT;
 
@@ -295,17 +285,7 @@ public class OperatorBench {
         }
 
         @Override
-        public KubernetesClient adminClient() {
-            return admin;
-        }
-
-        @Override
-        public KubernetesClient operatorClient() {
-            return operator;
-        }
-
-        @Override
-        public void install() {
+        void install() {
             cluster.kubectl("apply", "-k", "deploy/base").ok();
             // Its image cannot run here: the operator under test runs in the bench's JVM, as its ServiceAccount.
             cluster.kubectl("-n", SYSTEM, "scale", "deployment/buildfleet-operator", "--replicas=0").ok();
@@ -315,13 +295,13 @@ public class OperatorBench {
         }
 
         @Override
-        public Object mark() {
+        Object mark() {
             return cluster.auditMark();
         }
 
         /** Leases left out: the operator runs single here, and a leader's renewals are not reconcile work. */
         @Override
-        public Counts operatorRequests(Object since) {
+        Counts operatorRequests(Object since) {
             Counts counts = new Counts();
             counts.unknownReads = true;
             cluster.forEachWriteSince((Long) since, operatorUser, event -> {
@@ -342,17 +322,10 @@ public class OperatorBench {
         }
 
         @Override
-        public double busySeconds(Object since) {
+        double busySeconds(Object since) {
             return Double.NaN;
         }
 
-        @Override
-        public void close() {
-            if (operator != null) {
-                operator.close();
-            }
-            admin.close();
-        }
     }
 
     static double reconciles(SimpleMeterRegistry metrics) {
