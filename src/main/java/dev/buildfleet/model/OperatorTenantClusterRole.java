@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * The operator's rights that must not be cluster-wide: the Secrets it writes and reads (runner token, S3 keys, cache
- * registry credentials) and the Events it records. Shipped with the install and granted to the operator by a
+ * registry credentials). Shipped with the install and granted to the operator by a
  * RoleBinding in each tenant namespace ({@link OperatorTenantRoleBinding}), so its token reads no other Secret.
  */
 public final class OperatorTenantClusterRole {
@@ -23,9 +23,7 @@ public final class OperatorTenantClusterRole {
                 .withLabels(Map.of("app.kubernetes.io/name", "buildfleet-operator",
                         Names.MANAGED_BY_LABEL, Names.MANAGED_BY)).endMetadata()
                 .withRules(new PolicyRuleBuilder().withApiGroups("").withResources("secrets")
-                                .withVerbs("get", "create", "update").build(),
-                        new PolicyRuleBuilder().withApiGroups("").withResources("events")
-                                .withVerbs("get", "create", "update", "patch").build())
+                                .withVerbs("get", "create", "update").build())
                 .build();
     }
 }

@@ -189,7 +189,11 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             resolved = TenantResolver.resolve(config, tenant);
             // The operator's rights to the tenant's Secrets come with the namespace's RoleBinding: write both first.
             TenantSecrets secrets = new TenantSecrets(context.getClient(), resolved.namespace());
-            writes += converge(tenant, resolved, TenantObjects.access(resolved), context, secrets);
+            int accessWrites = converge(tenant, resolved, TenantObjects.access(resolved), context, secrets);
+            if (accessWrites > 0) {
+                secrets.grantJustWritten();
+            }
+            writes += accessWrites;
             stored = new StorageStep(storage, context.getClient()).run(tenant,
                     latestStorage.getOrDefault(name, old == null ? null : old.storage()), resolved,
                     secrets.get(resolved.cache().credentialsSecret()),
@@ -234,7 +238,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             wanted.add(runner.condition());
             wanted.add(cached.condition());
             // Resolved here, not at the start: the first reconcile has just created the tenant's namespace.
-            events = events(tenant, context);
+            events = events(context);
             events.normal(tenant, cached.events());
             events.warning(tenant, cached.warnings());
             events.normal(tenant, stored.events());
@@ -253,7 +257,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 stored == null ? (old == null ? null : old.storage()) : stored.status(),
                 cached == null ? (old == null ? null : old.cache()) : cached.status(),
                 runner == null ? (old == null ? null : old.shapes()) : shapeStatuses(runner));
-        recordTransitions(tenant, old, conditions, events != null ? events : events(tenant, context));
+        recordTransitions(tenant, old, conditions, events != null ? events : events(context));
         metrics.reconciled(name, Conditions.isTrue(conditions, Conditions.READY), writes, System.nanoTime() - started);
         metrics.tenantStatus(name, status);
         if (stored != null && stored.status() != null) {
@@ -543,7 +547,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     @Override
     public DeleteControl cleanup(BuildTenant tenant, Context<BuildTenant> context) {
         String name = tenant.getMetadata().getName();
-        EventRecorder events = events(tenant, context);
+        EventRecorder events = events(context);
         boolean valid = TenantValidator.validate(config, tenant).isEmpty();
         List<Problem> conflicts = valid ? conflicts(tenant, context) : List.of();
         if (!valid) {
@@ -646,18 +650,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         }
     }
 
-    /** Events go to the tenant's namespace once it exists (and is not being deleted), else to the operator's. */
-    private EventRecorder events(BuildTenant tenant, Context<BuildTenant> context) {
-        String own = Names.namespace(tenant.getMetadata().getName());
-        // Through the event source, which also knows the namespace this very reconcile created.
-        @SuppressWarnings("unchecked")
-        InformerEventSource<Namespace, BuildTenant> namespaces = (InformerEventSource<Namespace, BuildTenant>) context
-                .eventSourceRetriever().getEventSourceFor(Namespace.class, Namespace.class.getSimpleName().toLowerCase());
-        boolean exists = namespaces.get(new ResourceID(own))
-                .filter(n -> n.getMetadata().getDeletionTimestamp() == null).isPresent();
-        return new EventRecorder(context.getClient(), exists ? own : config.operator() == null
-                || config.operator().namespace() == null ? Defaults.OPERATOR_NAMESPACE : config.operator().namespace(),
-                eventMemory);
+    private EventRecorder events(Context<BuildTenant> context) {
+        return new EventRecorder(context.getClient(), eventMemory);
     }
 
     /** The nodes that carry one label of the selector (a superset of the matching ones, which the assessment picks). */

@@ -21,9 +21,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Records Kubernetes Events for a tenant, so `kubectl describe buildtenant` tells its history (it finds the events of
- * a cluster-scoped object in every namespace). They go to the tenant's namespace, where the operator holds its event
- * rights, or to the operator's own namespace while the tenant has none. A repeat of the same event counts up one
+ * Records Kubernetes Events for a tenant, so `kubectl describe buildtenant` tells its history. A BuildTenant is
+ * cluster-scoped, and the API server accepts an Event about a cluster-scoped object only in namespace {@value
+ * #NAMESPACE} (as client-go's recorder writes them), so they all go there, where the install grants the operator
+ * nothing but Event rights. A repeat of the same event counts up one
  * Event object, as client-go's correlator does, instead of adding one per occurrence: the recorder remembers the
  * Events it wrote ({@link Memory}), so a new event is one create and a repeat one merge patch of count and time, with
  * no read first (only a create that finds the name taken, e.g. after a restart, reads it). A failed write is logged,
@@ -31,11 +32,12 @@ import java.util.Map;
  */
 public class EventRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+    /** The only namespace an Event about a cluster-scoped object is valid in (it has no eventTime). */
+    public static final String NAMESPACE = "default";
     private final KubernetesClient client;
-    private final String namespace;
     private final Memory memory;
 
-    /** The Events this process wrote last (namespace/name to count), bounded; shared by the recorders of a reconciler. */
+    /** The Events this process wrote last (name to count), bounded; shared by the recorders of a reconciler. */
     public static final class Memory {
         private static final int MAX = 10_000;
         private final Map<String, Integer> counts = new LinkedHashMap<>(256, 0.75f, true) {
@@ -58,14 +60,12 @@ public class EventRecorder {
         }
     }
 
-    /** @param namespace where this tenant's events go (its own namespace when it exists, else the operator's) */
-    public EventRecorder(KubernetesClient client, String namespace) {
-        this(client, namespace, new Memory());
+    public EventRecorder(KubernetesClient client) {
+        this(client, new Memory());
     }
 
-    public EventRecorder(KubernetesClient client, String namespace, Memory memory) {
+    public EventRecorder(KubernetesClient client, Memory memory) {
         this.client = client;
-        this.namespace = namespace;
         this.memory = memory;
     }
 
@@ -98,18 +98,18 @@ public class EventRecorder {
     private void record(BuildTenant tenant, String type, String reason, String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String name = name(tenant, type, reason, message);
-        String key = namespace + "/" + name;
+        String key = name;
         try {
             for (int attempt = 0; attempt < 3; attempt++) {
                 Integer known = memory.count(key);
                 try {
                     if (known == null) {
-                        client.v1().events().inNamespace(namespace).resource(newEvent(tenant, name, type, reason,
+                        client.v1().events().inNamespace(NAMESPACE).resource(newEvent(tenant, name, type, reason,
                                 message, now)).create();
                         memory.put(key, 1);
                     } else {
                         int count = known + 1;
-                        client.v1().events().inNamespace(namespace).withName(name).patch(
+                        client.v1().events().inNamespace(NAMESPACE).withName(name).patch(
                                 PatchContext.of(PatchType.JSON_MERGE),
                                 "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
                         memory.put(key, count);
@@ -118,7 +118,7 @@ public class EventRecorder {
                 } catch (KubernetesClientException e) {
                     if (e.getCode() == 409 && known == null) {
                         // Written before this process knew of it (a restart, another replica): count on from it.
-                        Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
+                        Event existing = client.v1().events().inNamespace(NAMESPACE).withName(name).get();
                         if (existing != null) {
                             memory.put(key, existing.getCount() == null ? 1 : existing.getCount());
                         }
@@ -138,7 +138,7 @@ public class EventRecorder {
 
     private Event newEvent(BuildTenant tenant, String name, String type, String reason, String message, String now) {
         return new EventBuilder()
-                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
                 .withNewInvolvedObject().withApiVersion(tenant.getApiVersion()).withKind(tenant.getKind())
                 .withName(tenant.getMetadata().getName()).withUid(tenant.getMetadata().getUid()).endInvolvedObject()
                 .withType(type).withReason(reason).withMessage(message)

@@ -67,7 +67,16 @@ class InstallManifestsTest {
                         "[\"servicemonitors\",\"prometheusrules\"]");
             }
         });
+        JsonNode events = kustomize.get("Role/buildfleet-operator-events");
+        assertThat(events.at("/metadata/namespace").asText()).isEqualTo("default");
+        assertThat(events.path("rules")).singleElement().satisfies(rule -> {
+            assertThat(rule.path("resources").toString()).isEqualTo("[\"events\"]");
+            assertThat(rule.path("verbs").toString()).isEqualTo("[\"get\",\"create\",\"patch\"]");
+        });
+        assertThat(kustomize.get("RoleBinding/buildfleet-operator-events").at("/metadata/namespace").asText())
+                .isEqualTo("default");
         JsonNode own = kustomize.get("Role/buildfleet-operator");
+        assertThat(own.at("/metadata/namespace").asText()).isEqualTo("buildfleet-system");
         assertThat(own.path("rules").toString()).contains("\"leases\"", "\"patch\"");
         own.path("rules").forEach(rule -> {
             if (rule.path("resources").toString().contains("secrets")) {

@@ -18,14 +18,15 @@ class EventRecorderTest {
     void aRepeatCountsUpOneEventAndADifferentMessageIsAnEventOfItsOwn() {
         BuildTenant tenant = new BuildTenant("java", null);
         tenant.getMetadata().setUid("uid-1");
-        EventRecorder events = new EventRecorder(client, "bf-java");
+        EventRecorder events = new EventRecorder(client);
         events.warning(tenant, "NodesMissing", "no node matches buildfleet.dev/tenant=java");
         events.warning(tenant, "NodesMissing", "no node matches buildfleet.dev/tenant=java");
         events.normal(tenant, "NodesReserved", "2 nodes");
 
         List<Event> recorded = client.v1().events().inAnyNamespace().list().getItems();
         assertThat(recorded).hasSize(2).allSatisfy(e -> {
-            assertThat(e.getMetadata().getNamespace()).isEqualTo("bf-java");
+            assertThat(e.getMetadata().getNamespace()).isEqualTo("default");
+            assertThat(e.getInvolvedObject().getNamespace()).isNull();
             assertThat(e.getInvolvedObject().getName()).isEqualTo("java");
         });
         assertThat(recorded).filteredOn(e -> e.getReason().equals("NodesMissing")).singleElement()

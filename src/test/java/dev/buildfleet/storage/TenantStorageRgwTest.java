@@ -168,15 +168,23 @@ class TenantStorageRgwTest {
                     RequestBody.fromString("cache"));
             s3.putObject(p -> p.bucket(plan.bucket()).key("registry/docker/registry/v2/blobs/sha256/ab/data"),
                     RequestBody.fromString("layer"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();   // lifecycle runs late on a busy machine
+            long started = System.nanoTime();
+            long deadline = started + Duration.ofSeconds(300).toNanos();   // lifecycle runs late on a busy machine
             List<String> keysLeft;
+            String lastProcess;
+            int passes = 0;
             do {
                 Thread.sleep(RealRgw.LC_DAY_SECONDS * 1000L * 2 + 500);   // the TTL (36h -> 2 days) has passed
-                RealRgw.get().radosgwAdmin("lc", "process", "--bucket", plan.bucket());
+                lastProcess = RealRgw.get().radosgwAdmin("lc", "process", "--bucket", plan.bucket());
+                passes++;
                 keysLeft = s3.listObjectsV2(l -> l.bucket(plan.bucket())).contents().stream()
                         .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
             } while (keysLeft.contains("runner-cache/project/default.zip") && System.nanoTime() < deadline);
-            assertThat(keysLeft).containsExactly("registry/docker/registry/v2/blobs/sha256/ab/data");
+            assertThat(keysLeft)
+                    .as("after %d lifecycle passes in %d s; last `lc process` said: %s; `lc list`: %s", passes,
+                            Duration.ofNanos(System.nanoTime() - started).toSeconds(), lastProcess,
+                            RealRgw.get().radosgwAdmin("lc", "list"))
+                    .containsExactly("registry/docker/registry/v2/blobs/sha256/ab/data");
         }
     }
 
