@@ -444,7 +444,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             if (outcome.kind() != OwnedObjects.Kind.UNCHANGED) {
                 writes++;
                 if (!noInformer) {
-                    rememberOwnWrite(context, outcome.written(), before);
+                    rememberOwnWrite(context, outcome.written(), outcome.before());
                 } else if (outcome.written() instanceof Secret written
                         && secrets.namespace().equals(written.getMetadata().getNamespace())) {
                     secrets.written(written);

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.util.Iterator;
@@ -32,22 +33,49 @@ public final class OwnedObjects {
 
     public enum Kind { UNCHANGED, CREATED, UPDATED }
 
-    /** What happened, and for an update the first field that differed (for the log; never a Secret's data). */
-    public record Outcome(Kind kind, String difference, HasMetadata written) {
+    /**
+     * What happened, and for an update the first field that differed (for the log; never a Secret's data).
+     * {@code before} is the object compared against: the caller's, or the live one when a create found the name taken.
+     */
+    public record Outcome(Kind kind, String difference, HasMetadata written, HasMetadata before) {
     }
 
+    /** @param actual the object as the caller last saw it (informer cache), or null when it saw none */
     public Outcome apply(BuildTenant owner, HasMetadata desired, HasMetadata actual) {
         desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
         if (actual == null) {
-            return new Outcome(Kind.CREATED, null, write(desired, true));
+            try {
+                return new Outcome(Kind.CREATED, null, write(desired, true), null);
+            } catch (KubernetesClientException e) {
+                // Ours, but the cache had not seen it yet (a watch behind, a create whose answer was lost): compare
+                // with it. Anything else of that name is not ours to take over.
+                HasMetadata live = e.getCode() == 409 ? read(desired) : null;
+                if (live == null || !ownedBy(live, owner)) {
+                    throw e;
+                }
+                return apply(owner, desired, live);
+            }
         }
         String difference = firstDifference(tree(desired), tree(actual), "");
         if (difference == null) {
-            return new Outcome(Kind.UNCHANGED, null, actual);
+            return new Outcome(Kind.UNCHANGED, null, actual, actual);
         }
         JsonNode merged = overlay(tree(actual).deepCopy(), tree(desired));
         return new Outcome(Kind.UPDATED, difference,
-                write(Serialization.jsonMapper().convertValue(merged, desired.getClass()), false));
+                write(Serialization.jsonMapper().convertValue(merged, desired.getClass()), false), actual);
+    }
+
+    private static boolean ownedBy(HasMetadata object, BuildTenant owner) {
+        List<OwnerReference> owners = object.getMetadata().getOwnerReferences();
+        return owners != null && owners.stream().anyMatch(r -> owner.getMetadata().getUid().equals(r.getUid()));
+    }
+
+    private HasMetadata read(HasMetadata object) {
+        if (object instanceof GenericKubernetesResource generic) {
+            return client.genericKubernetesResources(MonitoringStep.definition(generic))
+                    .inNamespace(generic.getMetadata().getNamespace()).withName(generic.getMetadata().getName()).get();
+        }
+        return client.resource(object).get();
     }
 
     /** Typed objects through their handler; kinds of optional CRDs with their API spelled out (no discovery). */
