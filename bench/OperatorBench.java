@@ -140,7 +140,7 @@ public class OperatorBench {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             double apiBusy = api.busySeconds(start);
-            waitQuiet(api, start);
+            waitQuiet(api);
             Counts created = api.operatorRequests(start);
 
             System.gc();
@@ -160,7 +160,7 @@ public class OperatorBench {
                 Thread.sleep(20);
             }
             double resyncSeconds = (System.nanoTime() - r0) / 1e9;
-            waitQuiet(api, before);
+            waitQuiet(api);
             Counts resync = api.operatorRequests(before);
 
             long problems = PROBLEM_LINES.get() - problemsBefore;
@@ -333,15 +333,18 @@ public class OperatorBench {
         return counter == null ? 0 : counter.count();
     }
 
-    /** Waits until the operator has written nothing for a second (two on the real API server, whose log lags). */
-    static void waitQuiet(ApiServer api, Object since) throws InterruptedException {
-        long last = -1;
+    /**
+     * Waits until the operator has written nothing for a second (two on the real API server, whose log lags). Each
+     * look reads only what was logged since the previous one, so it costs the same however long the run.
+     */
+    static void waitQuiet(ApiServer api) throws InterruptedException {
         int quiet = 0;
+        Object window = api.mark();
         while (quiet < 5) {
             Thread.sleep(api instanceof RealApiServer ? 400 : 200);
-            long now = api.operatorRequests(since).writes();
-            quiet = now == last ? quiet + 1 : 0;
-            last = now;
+            Object next = api.mark();
+            quiet = api.operatorRequests(window).writes() == 0 ? quiet + 1 : 0;
+            window = next;
         }
     }
 

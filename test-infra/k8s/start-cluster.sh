@@ -127,6 +127,7 @@ start kube-apiserver "$BIN/kube-apiserver" \
   --service-cluster-ip-range 10.96.0.0/16 \
   --audit-policy-file "$DIR/audit-policy.yaml" --audit-log-path "$DIR/log/audit.log" --audit-log-format json \
   --audit-log-mode blocking \
+  --audit-log-maxsize 1000000 \
   --endpoint-reconciler-type none \
   --profiling=false
 KUBECTL=("$BIN/kubectl" --kubeconfig "$DIR/admin.kubeconfig")

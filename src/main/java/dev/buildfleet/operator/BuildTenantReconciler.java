@@ -40,6 +40,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -97,8 +98,9 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     private final OperatorMetrics metrics;
     private final TenantStorage storage;
     /**
-     * The storage status this process computed last, per tenant. A reconcile can start before the informer holds
-     * the status the previous one wrote; key rotation must not act on that stale copy (it would issue a second key).
+     * The storage status this process computed last, per tenant. A written status is in the primary cache at once
+     * ({@link #writeStatus}), but the write can fail after RGW issued a new key (API server away, conflicts beyond
+     * the retries); key rotation must then not act on the older status (it would issue a second key).
      */
     private final Map<String, StorageStatus> latestStorage = new java.util.concurrent.ConcurrentHashMap<>();
     /** Monitoring: which prometheus-operator kinds the cluster has. */
@@ -298,17 +300,16 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     }
 
     /**
-     * Patches the status and puts the result into the primary cache at once, so the next reconcile (often woken by
+     * Patches the status against the resourceVersion this reconcile read (a conflict is retried on the newer copy
+     * from the cache) and puts the result into the primary cache at once, so the next reconcile (often woken by
      * another event before the informer has the write) starts from this status: otherwise it would compute and write
      * the same status again and repeat its Events.
      */
     private static void writeStatus(BuildTenant tenant, BuildTenantStatus status, Context<BuildTenant> context) {
-        BuildTenant written = context.getClient().resource(tenant).editStatus(t -> {
+        PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(tenant, context, t -> {
             t.setStatus(status);
             return t;
         });
-        context.eventSourceRetriever().getControllerEventSource()
-                .handleRecentResourceUpdate(ResourceID.fromResource(tenant), written, tenant);
     }
 
     /**
@@ -639,11 +640,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 old.runnerId(), old.tokenExpiresAt(), old.bucket(), old.capacity(), old.storage(), old.cache(),
                 old.shapes());
         try {
-            context.getClient().resources(BuildTenant.class).withName(tenant.getMetadata().getName())
-                    .editStatus(t -> {
-                        t.setStatus(status);
-                        return t;
-                    });
+            writeStatus(tenant, status, context);
         } catch (RuntimeException e) {
             LOG.warn("tenant={} could not write the deletion status: {}", tenant.getMetadata().getName(),
                     e.getMessage());

@@ -241,7 +241,12 @@ public final class RealCluster {
      */
     public void forEachWriteSince(long mark, String user, java.util.function.Consumer<JsonNode> action) {
         String quotedUser = "\"" + user + "\"";
-        try (var in = Files.newInputStream(Path.of(env.get("K8S_AUDIT_LOG")))) {
+        Path log = Path.of(env.get("K8S_AUDIT_LOG"));
+        try (var in = Files.newInputStream(log)) {
+            if (Files.size(log) < mark) {
+                throw new IllegalStateException(log + " is shorter than the mark: it was rotated (start-cluster.sh sets"
+                        + " --audit-log-maxsize so that it is not)");
+            }
             in.skipNBytes(mark);
             var lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
