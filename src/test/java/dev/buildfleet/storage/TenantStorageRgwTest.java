@@ -175,7 +175,7 @@ class TenantStorageRgwTest {
             int passes = 0;
             do {
                 Thread.sleep(RealRgw.LC_DAY_SECONDS * 1000L * 2 + 500);   // the TTL (36h -> 2 days) has passed
-                lastProcess = RealRgw.get().radosgwAdmin("lc", "process", "--bucket", plan.bucket());
+                lastProcess = RealRgw.get().processLifecycle(plan.bucket());
                 passes++;
                 keysLeft = s3.listObjectsV2(l -> l.bucket(plan.bucket())).contents().stream()
                         .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
