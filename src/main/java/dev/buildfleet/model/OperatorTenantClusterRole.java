@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * The operator's rights that must not be cluster-wide: the Secrets it writes and reads (runner token, S3 keys, cache
- * registry credentials). Shipped with the install and granted to the operator by a
- * RoleBinding in each tenant namespace ({@link OperatorTenantRoleBinding}), so its token reads no other Secret.
+ * registry credentials). Shipped with the install and granted to the operator by a RoleBinding in each tenant
+ * namespace ({@link OperatorTenantRoleBinding}), so its token reads no other Secret.
  */
 public final class OperatorTenantClusterRole {
     public static final String NAME = "buildfleet-operator-tenant";

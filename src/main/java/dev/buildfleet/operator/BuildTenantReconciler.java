@@ -4,7 +4,6 @@ import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.BuildTenantStatus;
 import dev.buildfleet.api.CacheStatus;
 import dev.buildfleet.api.StorageStatus;
-import dev.buildfleet.config.Defaults;
 import dev.buildfleet.config.FleetConfig;
 import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.gitlab.GitLabRunners;

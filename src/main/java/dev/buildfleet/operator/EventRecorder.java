@@ -24,11 +24,10 @@ import java.util.Map;
  * Records Kubernetes Events for a tenant, so `kubectl describe buildtenant` tells its history. A BuildTenant is
  * cluster-scoped, and the API server accepts an Event about a cluster-scoped object only in namespace {@value
  * #NAMESPACE} (as client-go's recorder writes them), so they all go there, where the install grants the operator
- * nothing but Event rights. A repeat of the same event counts up one
- * Event object, as client-go's correlator does, instead of adding one per occurrence: the recorder remembers the
- * Events it wrote ({@link Memory}), so a new event is one create and a repeat one merge patch of count and time, with
- * no read first (only a create that finds the name taken, e.g. after a restart, reads it). A failed write is logged,
- * never fatal.
+ * nothing but Event rights. A repeat of the same event counts up one Event object, as client-go's correlator does,
+ * instead of adding one per occurrence: the recorder remembers the Events it wrote ({@link Memory}), so a new event
+ * is one create and a repeat one merge patch of count and time, with no read first (only a create that finds the name
+ * taken, e.g. after a restart, reads it). A failed write is logged, never fatal.
  */
 public class EventRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
@@ -98,21 +97,20 @@ public class EventRecorder {
     private void record(BuildTenant tenant, String type, String reason, String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String name = name(tenant, type, reason, message);
-        String key = name;
         try {
             for (int attempt = 0; attempt < 3; attempt++) {
-                Integer known = memory.count(key);
+                Integer known = memory.count(name);
                 try {
                     if (known == null) {
                         client.v1().events().inNamespace(NAMESPACE).resource(newEvent(tenant, name, type, reason,
                                 message, now)).create();
-                        memory.put(key, 1);
+                        memory.put(name, 1);
                     } else {
                         int count = known + 1;
                         client.v1().events().inNamespace(NAMESPACE).withName(name).patch(
                                 PatchContext.of(PatchType.JSON_MERGE),
                                 "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
-                        memory.put(key, count);
+                        memory.put(name, count);
                     }
                     return;
                 } catch (KubernetesClientException e) {
@@ -120,11 +118,11 @@ public class EventRecorder {
                         // Written before this process knew of it (a restart, another replica): count on from it.
                         Event existing = client.v1().events().inNamespace(NAMESPACE).withName(name).get();
                         if (existing != null) {
-                            memory.put(key, existing.getCount() == null ? 1 : existing.getCount());
+                            memory.put(name, existing.getCount() == null ? 1 : existing.getCount());
                         }
                     } else if (e.getCode() == 404 && known != null) {
                         // The Event expired (TTL) since: create it anew.
-                        memory.forget(key);
+                        memory.forget(name);
                     } else {
                         throw e;
                     }
