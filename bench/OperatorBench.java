@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -153,9 +155,7 @@ public class OperatorBench {
             for (int i = 0; i < n; i++) {
                 // A merge patch without resourceVersion: on the real control plane kwok renews the node meanwhile
                 client.nodes().withName("node-" + i).patch(
-                        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-                        "{\"metadata\":{\"annotations\":{\"bench\":\"touch\"}}}");
+                        PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\"bench\":\"touch\"}}}");
             }
             while (reconciles(metrics) < reconciles + n) {
                 Thread.sleep(20);

@@ -179,7 +179,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         EventRecorder events = null;
 
         List<Problem> problems = TenantValidator.validate(config, tenant);
-        List<Problem> conflicts = problems.isEmpty() ? conflicts(tenant, context) : List.of();
+        ResolvedTenant validTenant = problems.isEmpty() ? TenantResolver.resolve(config, tenant) : null;
+        List<Problem> conflicts = validTenant != null ? conflicts(tenant, validTenant, context) : List.of();
         if (!problems.isEmpty() || !conflicts.isEmpty()) {
             String message = Stream.concat(problems.stream(), conflicts.stream()).map(Problem::toString)
                     .collect(Collectors.joining("; "));
@@ -187,7 +188,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     ? "the spec was refused" : "the spec takes what an older tenant holds")
                     + " and nothing was changed; fix: " + message)));
         } else {
-            resolved = TenantResolver.resolve(config, tenant);
+            resolved = validTenant;
             // The operator's rights to the tenant's Secrets come with the namespace's RoleBinding: write both first.
             TenantSecrets secrets = new TenantSecrets(context.getClient(), resolved.namespace());
             int accessWrites = converge(tenant, resolved, TenantObjects.access(resolved), context, secrets);
@@ -325,8 +326,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     }
 
     /** What the tenant shares with an older BuildTenant of the cluster (bucket, nodes, taint). */
-    private List<Problem> conflicts(BuildTenant tenant, Context<BuildTenant> context) {
-        return established.conflictsOf(tenant, TenantResolver.resolve(config, tenant),
+    private List<Problem> conflicts(BuildTenant tenant, ResolvedTenant resolved, Context<BuildTenant> context) {
+        return established.conflictsOf(tenant, resolved,
                 context.getPrimaryCache().list());
     }
 
@@ -549,7 +550,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         String name = tenant.getMetadata().getName();
         EventRecorder events = events(context);
         boolean valid = TenantValidator.validate(config, tenant).isEmpty();
-        List<Problem> conflicts = valid ? conflicts(tenant, context) : List.of();
+        ResolvedTenant resolved = valid ? TenantResolver.resolve(config, tenant) : null;
+        List<Problem> conflicts = valid ? conflicts(tenant, resolved, context) : List.of();
         if (!valid) {
             events.warning(tenant, "StorageUntouched", "the spec is invalid, so its storage is left as it is");
         } else if (!conflicts.isEmpty()) {
@@ -558,7 +560,6 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     + "neither its runner nor its storage is touched: " + conflicts.stream().map(Problem::toString)
                     .collect(Collectors.joining("; "))));
         } else {
-            ResolvedTenant resolved = TenantResolver.resolve(config, tenant);
             RunnerStep.Result last = latestRunner.get(name);
             Long runnerId = last != null && last.runnerId() != null ? last.runnerId()
                     : tenant.getStatus() == null ? null : tenant.getStatus().runnerId();
@@ -603,7 +604,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         if (valid && conflicts.isEmpty()) {
             try {
                 events.normal(tenant, List.of(new StorageStep(storage, context.getClient())
-                        .cleanup(TenantResolver.resolve(config, tenant))));
+                        .cleanup(resolved)));
             } catch (StorageFault fault) {
                 events.warning(tenant, fault.reason().name(), "storage clean-up failed, retrying; nothing was "
                         + "deleted: " + fault.getMessage());
