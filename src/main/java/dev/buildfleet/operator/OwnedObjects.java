@@ -71,11 +71,8 @@ public final class OwnedObjects {
     }
 
     private HasMetadata read(HasMetadata object) {
-        if (object instanceof GenericKubernetesResource generic) {
-            return client.genericKubernetesResources(MonitoringStep.definition(generic))
-                    .inNamespace(generic.getMetadata().getNamespace()).withName(generic.getMetadata().getName()).get();
-        }
-        return client.resource(object).get();
+        return object instanceof GenericKubernetesResource ? MonitoringStep.fetch(client, object)
+                : client.resource(object).get();
     }
 
     /** Typed objects through their handler; kinds of optional CRDs with their API spelled out (no discovery). */
