@@ -271,10 +271,8 @@ public class OperatorBench {
      * scheduler and kwok do their real work for the tenants' Deployments and namespaces on the same two cores.
      */
     static final class RealApiServer extends ApiServer {
-        static final String SYSTEM = "buildfleet-system";
+        static final String SYSTEM = dev.buildfleet.k8s.RealCluster.OPERATOR_NAMESPACE;
         final dev.buildfleet.k8s.RealCluster cluster;
-        final String operatorUser = "system:serviceaccount:" + SYSTEM + ":"
-                + dev.buildfleet.model.Names.OPERATOR_SERVICE_ACCOUNT;
 
         private RealApiServer(dev.buildfleet.k8s.RealCluster cluster) {
             this.cluster = cluster;
@@ -305,7 +303,7 @@ public class OperatorBench {
         Counts operatorRequests(Object since) {
             Counts counts = new Counts();
             counts.unknownReads = true;
-            cluster.forEachWriteSince((Long) since, operatorUser, event -> {
+            cluster.forEachWriteSince((Long) since, dev.buildfleet.k8s.RealCluster.OPERATOR_USER, event -> {
                 String resource = event.at("/objectRef/resource").asText();
                 if (resource.equals("leases")) {
                     return;

@@ -47,6 +47,16 @@ public final class TenantObjects {
         }
         // Monitoring, each switched by the tenant's spec.monitoring toggles. The operator only applies the
         // prometheus-operator kinds when their CRDs exist (see operator.MonitoringStep).
+        objects.addAll(prometheusOperatorObjects(t));
+        if (t.monitoring().dashboard()) {
+            objects.add(GrafanaDashboardConfigMap.build(t));
+        }
+        return List.copyOf(objects);
+    }
+
+    /** The objects of prometheus-operator's kinds (ServiceMonitor, PrometheusRule) that spec.monitoring asks for. */
+    public static List<HasMetadata> prometheusOperatorObjects(ResolvedTenant t) {
+        List<HasMetadata> objects = new ArrayList<>();
         if (t.monitoring().serviceMonitor()) {
             objects.add(RunnerServiceMonitor.build(t));
             objects.add(CacheRegistryServiceMonitor.build(t));
@@ -54,9 +64,6 @@ public final class TenantObjects {
         if (t.monitoring().prometheusRule()) {
             objects.add(TenantPrometheusRule.build(t));
         }
-        if (t.monitoring().dashboard()) {
-            objects.add(GrafanaDashboardConfigMap.build(t));
-        }
-        return List.copyOf(objects);
+        return objects;
     }
 }

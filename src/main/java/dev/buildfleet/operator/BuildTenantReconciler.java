@@ -2,18 +2,13 @@ package dev.buildfleet.operator;
 
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.BuildTenantStatus;
-import dev.buildfleet.api.CacheStatus;
-import dev.buildfleet.api.StorageStatus;
 import dev.buildfleet.config.FleetConfig;
 import dev.buildfleet.gitlab.GitLabFault;
-import dev.buildfleet.gitlab.GitLabRunners;
-import dev.buildfleet.model.CacheRegistryDeployment;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.TenantObjects;
 import dev.buildfleet.model.TenantResolver;
 import dev.buildfleet.storage.StorageFault;
-import dev.buildfleet.storage.TenantStorage;
 import dev.buildfleet.validation.Problem;
 import dev.buildfleet.validation.TenantValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -30,7 +25,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -51,6 +45,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,15 +74,15 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     static final List<Class<? extends HasMetadata>> OWNED_TYPES = List.of(Namespace.class, ServiceAccount.class,
             RoleBinding.class, ResourceQuota.class, LimitRange.class, NetworkPolicy.class,
             ConfigMap.class, Deployment.class, Service.class, Job.class);
-    /** Bucket usage is refreshed this often even when nothing in the cluster changes. */
-    static final Duration STORAGE_REFRESH = Duration.ofMinutes(5);
-    static final Duration STORAGE_RETRY = Duration.ofSeconds(30);
     static final Duration SECRETS_RECHECK = Duration.ofMinutes(5);
     static final Duration GITLAB_RETRY = Duration.ofSeconds(30);
     /** A tenant refused for what an older tenant holds looks again this often: the other may change or go. */
     static final Duration CONFLICT_RECHECK = Duration.ofMinutes(1);
     private static final Duration GITLAB_MAX_RETRY = Duration.ofMinutes(10);
     private static final int MAX_MESSAGE = 2000;
+    /** Conditions that Ready waits for, in the order that says best why it waits. */
+    private static final List<String> READY_NEEDS = List.of(Conditions.NODES_READY, StorageStep.STORAGE_READY,
+            RunnerStep.RUNNER_REGISTERED);
     private static final String NODES = "nodes";
     private static final String SELECTOR_INDEX = "nodeSelectorLabel";
     private static final String LABEL_INDEX = "label";
@@ -95,25 +90,15 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     private final FleetConfig config;
     private final Clock clock;
     private final OperatorMetrics metrics;
-    private final TenantStorage storage;
-    /**
-     * The storage status this process computed last, per tenant. A written status is in the primary cache at once
-     * ({@link #writeStatus}), but the write can fail after RGW issued a new key (API server away, conflicts beyond
-     * the retries); key rotation must then not act on the older status (it would issue a second key).
-     */
-    private final Map<String, StorageStatus> latestStorage = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Monitoring: which prometheus-operator kinds the cluster has. */
+    private final StorageStep storage;
     private final MonitoringStep monitoring;
-    /** The runner id and token expiry this process saw last, per tenant (same reason as latestStorage). */
-    private final Map<String, RunnerStep.Result> latestRunner = new java.util.concurrent.ConcurrentHashMap<>();
+    private final RunnerStep runners;
+    private final CacheStep cache;
+    /** The steps of a pass, in the order their conditions show in the status. */
+    private final List<TenantStep> steps;
     /** Failed runner deletions in a row, per tenant: the retry delay doubles with each. */
     private final Map<String, Integer> deleteAttempts = new java.util.concurrent.ConcurrentHashMap<>();
-    private final GitLabRunners gitlab;
     private final Duration gitlabRetry;
-    /** Cache credentials and expiry. */
-    private final CacheStep cache;
-    /** The cache status this process computed last, per tenant (same reason as latestStorage). */
-    private final Map<String, CacheStatus> latestCache = new java.util.concurrent.ConcurrentHashMap<>();
     private final EstablishedTenants established;
     /** The Events this reconciler wrote, so a repeat is one patch and a new one one create, with no read. */
     private final EventRecorder.Memory eventMemory = new EventRecorder.Memory();
@@ -123,12 +108,14 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         this.config = config;
         this.clock = integrations.clock();
         this.metrics = metrics;
-        this.storage = integrations.storage();
-        this.monitoring = new MonitoringStep(clock);
         this.established = new EstablishedTenants(config);
-        this.gitlab = integrations.gitlab();
         this.gitlabRetry = integrations.gitlabRetry();
-        this.cache = new CacheStep(integrations.cacheRegistries(), storage, clock);
+        this.storage = new StorageStep(integrations.storage());
+        this.monitoring = new MonitoringStep(clock);
+        this.runners = new RunnerStep(integrations.gitlab(), clock, config.gitlab().rotationMargin(), gitlabRetry);
+        this.cache = new CacheStep(integrations.cacheRegistries(), integrations.storage(), clock);
+        this.steps = List.of(new ModelObjectsStep(), new CaBundleStep(), new NodesStep(), storage, monitoring, runners,
+                cache);
     }
 
     @Override
@@ -167,136 +154,73 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     @Override
     public UpdateControl<BuildTenant> reconcile(BuildTenant tenant, Context<BuildTenant> context) {
         long started = System.nanoTime();
-        String name = tenant.getMetadata().getName();
-        BuildTenantStatus old = tenant.getStatus();
-        List<Condition> wanted = new ArrayList<>();
-        ResolvedTenant resolved = null;
-        NodeAssessment assessed = null;
-        StorageStep.Result stored = null;
-        RunnerStep.Result runner = null;
-        CacheStep.Result cached = null;
-        int writes = 0;
-        EventRecorder events = null;
-
         List<Problem> problems = TenantValidator.validate(config, tenant);
-        ResolvedTenant validTenant = problems.isEmpty() ? TenantResolver.resolve(config, tenant) : null;
-        List<Problem> conflicts = validTenant != null ? conflicts(tenant, validTenant, context) : List.of();
+        ResolvedTenant resolved = problems.isEmpty() ? TenantResolver.resolve(config, tenant) : null;
+        List<Problem> conflicts = resolved != null ? conflicts(tenant, resolved, context) : List.of();
         if (!problems.isEmpty() || !conflicts.isEmpty()) {
-            String message = Stream.concat(problems.stream(), conflicts.stream()).map(Problem::toString)
-                    .collect(Collectors.joining("; "));
-            wanted.add(Conditions.of(Conditions.READY, false, "InvalidSpec", truncate((conflicts.isEmpty()
-                    ? "the spec was refused" : "the spec takes what an older tenant holds")
-                    + " and nothing was changed; fix: " + message)));
-        } else {
-            resolved = validTenant;
-            // The operator's rights to the tenant's Secrets come with the namespace's RoleBinding: write both first.
-            TenantSecrets secrets = new TenantSecrets(context.getClient(), resolved.namespace());
-            int accessWrites = converge(tenant, resolved, TenantObjects.access(resolved), context, secrets);
-            if (accessWrites > 0) {
-                secrets.grantJustWritten();
-            }
-            writes += accessWrites;
-            stored = new StorageStep(storage, context.getClient()).run(tenant,
-                    latestStorage.getOrDefault(name, old == null ? null : old.storage()), resolved,
-                    secrets.get(resolved.cache().credentialsSecret()),
-                    owned(context, Deployment.class, Names.RUNNER_DEPLOYMENT));
-            RunnerStep.Result last = latestRunner.get(name);
-            runner = new RunnerStep(gitlab, context.getClient(), clock, config.gitlab().rotationMargin()).run(tenant,
-                    resolved, last != null ? last.runnerId() : old == null ? null : old.runnerId(),
-                    last != null ? last.tokenExpiresAt() : old == null ? null : old.tokenExpiresAt(),
-                    last != null ? last.verification() : null, secrets.get(Names.RUNNER_TOKEN_SECRET));
-            runner = runner.withShapes(shapeRunners(tenant, resolved, last, old, secrets, context));
-            latestRunner.put(name, runner);
-            cached = cache.run(resolved, latestCache.getOrDefault(name, old == null ? null : old.cache()),
-                    secrets.get(Names.CACHE_REGISTRY_HTPASSWD_SECRET),
-                    secrets.get(Names.KANIKO_DOCKER_CONFIG_SECRET),
-                    owned(context, Deployment.class, Names.CACHE_REGISTRY),
-                    List.copyOf(context.getSecondaryResources(Job.class)));
-            latestCache.put(name, cached.status());
-            // Monitoring: prometheus-operator kinds only when their CRDs exist; never affects Ready.
-            CaBundleStep.Result trust = CaBundleStep.run(context.getClient(), resolved);
-            List<HasMetadata> desired = desired(resolved, stored, runner, cached);
-            MonitoringStep.Result monitored = monitoring.filter(context.getClient(), resolved,
-                    trust == null ? desired : trust.addTo(desired));
-            writes += converge(tenant, resolved, monitored.applicable(), context, secrets);
-            List<String> pruned = UnwantedObjects.prune(context.getClient(), tenant, resolved,
-                    monitored.applicable(), monitoring, candidate -> MonitoringStep.withoutInformer(candidate)
-                            ? MonitoringStep.fetch(context.getClient(), candidate)
-                            : owned(context, candidate.getClass(), candidate.getMetadata().getName()));
-            pruned.forEach(p -> LOG.info("tenant={} deleted {} (no longer wanted)", name, p));
-            writes += pruned.size();
-            List<Node> nodes = nodes(context, resolved.nodeSelector());
-            assessed = NodeAssessment.of(resolved, nodes, otherSelectors(tenant, resolved, nodes, context));
-            // A bad or missing CA bundle leaves the last good copy in place: pods that run keep working, new ones
-            // wait for the ConfigMap, and Ready follows the runner's pod.
-            wanted.add(ready(resolved, assessed, stored.condition(), runner.condition(), context));
-            if (trust != null) {
-                wanted.add(trust.condition());
-            }
-            wanted.add(assessed.nodesReady());
-            wanted.add(assessed.capacitySufficient());
-            wanted.add(storageCondition(stored.condition(), old));
-            wanted.add(monitored.condition());
-            wanted.add(runner.condition());
-            wanted.add(cached.condition());
-            // Resolved here, not at the start: the first reconcile has just created the tenant's namespace.
-            events = events(context);
-            events.normal(tenant, cached.events());
-            events.warning(tenant, cached.warnings());
-            events.normal(tenant, stored.events());
-            events.normal(tenant, runner.events());
+            return refused(tenant, problems, conflicts, context, started);
         }
+        // The operator's rights to the tenant's Secrets come with the namespace's RoleBinding: write both first.
+        TenantSecrets secrets = new TenantSecrets(context.getClient(), resolved.namespace());
+        int writes = converge(tenant, resolved, TenantObjects.access(resolved), context, secrets);
+        if (writes > 0) {
+            secrets.grantJustWritten();
+        }
+        List<Node> nodes = nodes(context, resolved.nodeSelector());
+        Observation observed = new Observation(tenant, resolved, tenant.getStatus(), secrets, nodes,
+                otherSelectors(tenant, resolved, nodes, context), context);
+        List<StepResult> results = steps.stream().map(step -> step.run(observed)).toList();
 
+        List<HasMetadata> desired = desired(results);
+        writes += converge(tenant, resolved, desired, context, secrets);
+        writes += prune(tenant, resolved, desired, context);
+
+        List<Condition> conditions = new ArrayList<>();
+        results.forEach(r -> conditions.addAll(r.conditions()));
+        conditions.addFirst(ready(resolved, conditions, observed.owned(Deployment.class, Names.RUNNER_DEPLOYMENT)));
+        BuildTenantStatus status = (tenant.getStatus() == null ? BuildTenantStatus.NONE : tenant.getStatus())
+                .withPlacement(resolved.namespace(), resolved.cache().bucket());
+        for (StepResult result : results) {
+            status = result.status().apply(status);
+        }
+        EventRecorder events = events(context);
+        results.forEach(r -> events.record(tenant, r.events()));
+        report(tenant, status, conditions, writes, events, context, started);
+        // Secrets are not watched: a deleted or changed one is found at the latest by this pass.
+        Duration recheck = results.stream().map(StepResult::recheckIn).filter(Objects::nonNull)
+                .reduce(SECRETS_RECHECK, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+        return UpdateControl.<BuildTenant>noUpdate().rescheduleAfter(recheck);
+    }
+
+    /** A spec the validator refuses, or one that takes what an older tenant holds, changes nothing but its status. */
+    private UpdateControl<BuildTenant> refused(BuildTenant tenant, List<Problem> problems, List<Problem> conflicts,
+                                               Context<BuildTenant> context, long started) {
+        String message = Stream.concat(problems.stream(), conflicts.stream()).map(Problem::toString)
+                .collect(Collectors.joining("; "));
+        Condition ready = Conditions.of(Conditions.READY, false, "InvalidSpec", truncate((conflicts.isEmpty()
+                ? "the spec was refused" : "the spec takes what an older tenant holds")
+                + " and nothing was changed; fix: " + message));
+        report(tenant, tenant.getStatus() == null ? BuildTenantStatus.NONE : tenant.getStatus(), List.of(ready), 0,
+                events(context), context, started);
+        UpdateControl<BuildTenant> control = UpdateControl.noUpdate();
+        return conflicts.isEmpty() ? control : control.rescheduleAfter(CONFLICT_RECHECK);
+    }
+
+    /** Sets the conditions, records their transitions, counts the pass and writes the status if it changed. */
+    private void report(BuildTenant tenant, BuildTenantStatus status, List<Condition> conditions, int writes,
+                        EventRecorder events, Context<BuildTenant> context, long started) {
+        BuildTenantStatus old = tenant.getStatus();
         long generation = tenant.getMetadata().getGeneration() == null ? 0 : tenant.getMetadata().getGeneration();
-        List<Condition> conditions = Conditions.merge(old == null ? null : old.conditions(), wanted, generation,
-                clock.instant());
-        BuildTenantStatus status = new BuildTenantStatus(generation, conditions,
-                resolved == null ? (old == null ? null : old.namespace()) : resolved.namespace(),
-                runner == null ? (old == null ? null : old.runnerId()) : runner.runnerId(),
-                runner == null ? (old == null ? null : old.tokenExpiresAt()) : runner.tokenExpiresAt(),
-                resolved == null ? (old == null ? null : old.bucket()) : resolved.cache().bucket(),
-                assessed == null ? (old == null ? null : old.capacity()) : assessed.capacity(),
-                stored == null ? (old == null ? null : old.storage()) : stored.status(),
-                cached == null ? (old == null ? null : old.cache()) : cached.status(),
-                runner == null ? (old == null ? null : old.shapes()) : shapeStatuses(runner));
-        recordTransitions(tenant, old, conditions, events != null ? events : events(context));
-        metrics.reconciled(name, Conditions.isTrue(conditions, Conditions.READY), writes, System.nanoTime() - started);
-        metrics.tenantStatus(name, status);
-        if (stored != null && stored.status() != null) {
-            latestStorage.put(name, stored.status());
+        BuildTenantStatus next = status.withConditions(generation, Conditions.merge(
+                old == null ? null : old.conditions(), conditions, generation, clock.instant()));
+        String name = tenant.getMetadata().getName();
+        recordTransitions(tenant, old, next.conditions(), events);
+        metrics.reconciled(name, Conditions.isTrue(next.conditions(), Conditions.READY), writes,
+                System.nanoTime() - started);
+        metrics.tenantStatus(name, next);
+        if (!Objects.equals(next, old)) {
+            writeStatus(tenant, next, context);
         }
-        UpdateControl<BuildTenant> control;
-        if (Objects.equals(status, old)) {
-            control = UpdateControl.noUpdate();
-        } else {
-            writeStatus(tenant, status, context);
-            control = UpdateControl.noUpdate();
-        }
-        if (stored != null && resolved.cache().provisioned()) {
-            boolean storageOk = Conditions.isTrue(conditions, StorageStep.STORAGE_READY);
-            boolean rotating = stored.status() != null && stored.status().retiringAccessKeyIds() != null;
-            control.rescheduleAfter(storageOk && !rotating ? STORAGE_REFRESH : STORAGE_RETRY);
-        }
-        if (runner != null && (gitlab != null || !runner.registered())) {
-            // Check and rotate on a schedule too (RunnerStep decides when to verify); retry sooner while GitLab fails.
-            Duration next = runner.registered() ? STORAGE_REFRESH : gitlabRetry;
-            control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, next.toMillis()))
-                    .orElse(next.toMillis()));
-        }
-        if (cached != null) {
-            long next = Math.max(1000, cached.recheckIn().toMillis());
-            control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, next)).orElse(next));
-        }
-        if (!conflicts.isEmpty()) {
-            long recheck = CONFLICT_RECHECK.toMillis();
-            control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, recheck)).orElse(recheck));
-        }
-        if (resolved != null) {
-            // Secrets are not watched: a deleted or changed one is found at the latest by this pass.
-            long recheck = SECRETS_RECHECK.toMillis();
-            control.rescheduleAfter(control.getScheduleDelay().map(d -> Math.min(d, recheck)).orElse(recheck));
-        }
-        return control;
     }
 
     /**
@@ -310,19 +234,6 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             t.setStatus(status);
             return t;
         });
-    }
-
-    /**
-     * StorageReady keeps reason Provisioned while the bucket stays as provisioned: turning to InSync on the next
-     * reconcile would cost every new tenant one more status write and Event and tell nothing new.
-     */
-    private static Condition storageCondition(Condition now, BuildTenantStatus old) {
-        Condition before = Conditions.find(old == null ? null : old.conditions(), StorageStep.STORAGE_READY);
-        if (before != null && "True".equals(before.getStatus()) && "Provisioned".equals(before.getReason())
-                && "True".equals(now.getStatus()) && "InSync".equals(now.getReason())) {
-            return Conditions.of(StorageStep.STORAGE_READY, true, "Provisioned", now.getMessage());
-        }
-        return now;
     }
 
     /** What the tenant shares with an older BuildTenant of the cluster (bucket, nodes, taint). */
@@ -347,79 +258,42 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         }
     }
 
-    private static <R extends HasMetadata> R owned(Context<BuildTenant> context, Class<R> type, String name) {
-        return context.getSecondaryResources(type).stream().filter(o -> o.getMetadata().getName().equals(name))
-                .findFirst().orElse(null);
-    }
-
-    /** Each runner shape's runner, as the main one: its last id, expiry and verification from this process or status. */
-    private Map<String, RunnerStep.Result> shapeRunners(BuildTenant tenant, ResolvedTenant resolved,
-                                                        RunnerStep.Result last, BuildTenantStatus old,
-                                                        TenantSecrets secrets, Context<BuildTenant> context) {
-        Map<String, RunnerStep.Result> out = new java.util.LinkedHashMap<>();
-        RunnerStep step = new RunnerStep(gitlab, context.getClient(), clock, config.gitlab().rotationMargin());
-        for (ResolvedTenant.Shape shape : resolved.shapes()) {
-            RunnerStep.Result seen = last == null ? null : last.shapes().get(shape.name());
-            var status = old == null ? null : old.shape(shape.name());
-            out.put(shape.name(), step.run(tenant, resolved, shape,
-                    seen != null ? seen.runnerId() : status == null ? null : status.runnerId(),
-                    seen != null ? seen.tokenExpiresAt() : status == null ? null : status.tokenExpiresAt(),
-                    seen != null ? seen.verification() : null, secrets.get(shape.runnerToken().name())));
-        }
-        return out;
-    }
-
-    private static List<dev.buildfleet.api.ShapeStatus> shapeStatuses(RunnerStep.Result runner) {
-        if (runner.shapes().isEmpty()) {
-            return null;
-        }
-        return runner.shapes().entrySet().stream().map(e -> new dev.buildfleet.api.ShapeStatus(e.getKey(),
-                e.getValue().runnerId(), e.getValue().tokenExpiresAt())).toList();
-    }
-
     /**
-     * The model's objects, plus what only the operator knows: the storage Secret and the key the runner uses, the
-     * runner token Secret when it changed and which token the runner runs with, the cache registry's credentials,
-     * and the cache expiry's read-only switch and garbage-collection Job.
+     * Every step's objects, each shaped by every step's adjustment, Secrets and ConfigMaps before the pods that
+     * mount them.
      */
-    static List<HasMetadata> desired(ResolvedTenant resolved, StorageStep.Result stored, RunnerStep.Result runner,
-                                     CacheStep.Result cached) {
-        List<HasMetadata> objects = new ArrayList<>(TenantObjects.build(resolved));
-        if (cached != null) {
-            for (int i = 0; i < objects.size(); i++) {
-                if (objects.get(i) instanceof Deployment d && d.getMetadata().getName().equals(Names.CACHE_REGISTRY)) {
-                    Deployment registry = cached.readOnly() ? CacheRegistryDeployment.readOnly(d) : d;
-                    registry.getSpec().getTemplate().getMetadata().getAnnotations()
-                            .put(CacheStep.HTPASSWD_ANNOTATION, cached.htpasswdChecksum());
-                    objects.set(i, registry);
+    static List<HasMetadata> desired(List<StepResult> results) {
+        List<HasMetadata> objects = new ArrayList<>();
+        for (StepResult wanting : results) {
+            for (HasMetadata object : wanting.objects()) {
+                for (StepResult shaping : results) {
+                    object = shaping.adjust().apply(object);
                 }
-            }
-            for (HasMetadata object : cached.objects()) {
-                if (object instanceof Secret) {
-                    objects.add(1, object);
-                } else {
-                    objects.add(object);
-                }
+                objects.add(object);
             }
         }
-        if (stored != null && stored.credentials() != null) {
-            objects.add(1, stored.credentials());
-        }
-        if (runner != null) {
-            runner.tokenSecrets().forEach(secret -> objects.add(1, secret));
-        }
-        if (runner != null && runner.identity() != null) {
-            objects.stream().filter(o -> o instanceof Deployment d
-                            && d.getMetadata().getName().equals(Names.RUNNER_DEPLOYMENT)).map(o -> (Deployment) o)
-                    .forEach(d -> d.getSpec().getTemplate().getMetadata().getAnnotations()
-                            .put(RunnerStep.TOKEN_ANNOTATION, runner.identity()));
-        }
-        if (stored != null && stored.accessKeyId() != null) {
-            objects.stream().filter(o -> o instanceof Deployment).map(o -> (Deployment) o)
-                    .forEach(d -> d.getSpec().getTemplate().getMetadata().getAnnotations()
-                            .put(StorageStep.KEY_ANNOTATION, stored.accessKeyId()));
-        }
+        objects.sort(Comparator.comparingInt(BuildTenantReconciler::applyOrder));
         return objects;
+    }
+
+    private static int applyOrder(HasMetadata object) {
+        if (object instanceof Namespace) {
+            return 0;
+        }
+        return object instanceof Secret || object instanceof ConfigMap ? 1 : 2;
+    }
+
+    /** Deletes what the operator wrote for the tenant and no longer wants. @return how many objects */
+    private int prune(BuildTenant tenant, ResolvedTenant resolved, List<HasMetadata> desired,
+                      Context<BuildTenant> context) {
+        List<String> pruned = UnwantedObjects.prune(context.getClient(), tenant, resolved, desired, monitoring,
+                candidate -> MonitoringStep.withoutInformer(candidate)
+                        ? MonitoringStep.fetch(context.getClient(), candidate)
+                        : context.getSecondaryResources(candidate.getClass()).stream()
+                        .filter(o -> o.getMetadata().getName().equals(candidate.getMetadata().getName()))
+                        .findFirst().orElse(null));
+        pruned.forEach(p -> LOG.info("tenant={} deleted {} (no longer wanted)", resolved.name(), p));
+        return pruned.size();
     }
 
     /** @return how many objects were created or updated */
@@ -458,21 +332,18 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         return writes;
     }
 
-    private static Condition ready(ResolvedTenant t, NodeAssessment nodes, Condition storageReady,
-                                   Condition runnerRegistered, Context<BuildTenant> context) {
-        if (!"True".equals(nodes.nodesReady().getStatus())) {
-            return Conditions.of(Conditions.READY, false, nodes.nodesReady().getReason(),
-                    nodes.nodesReady().getMessage());
+    /**
+     * Ready: the first of {@link #READY_NEEDS} that is not True says why not; then the runner manager's pod. A bad
+     * or missing CA bundle leaves the last good copy in place, so pods that run keep working and Ready follows the
+     * runner's pod.
+     */
+    private static Condition ready(ResolvedTenant t, List<Condition> conditions, Deployment runner) {
+        for (String type : READY_NEEDS) {
+            Condition needed = Conditions.find(conditions, type);
+            if (needed != null && !"True".equals(needed.getStatus())) {
+                return Conditions.of(Conditions.READY, false, needed.getReason(), needed.getMessage());
+            }
         }
-        if (!"True".equals(storageReady.getStatus())) {
-            return Conditions.of(Conditions.READY, false, storageReady.getReason(), storageReady.getMessage());
-        }
-        if (!"True".equals(runnerRegistered.getStatus())) {
-            return Conditions.of(Conditions.READY, false, runnerRegistered.getReason(),
-                    runnerRegistered.getMessage());
-        }
-        Deployment runner = context.getSecondaryResources(Deployment.class).stream()
-                .filter(d -> d.getMetadata().getName().equals(Names.RUNNER_DEPLOYMENT)).findFirst().orElse(null);
         Integer available = runner == null || runner.getStatus() == null ? null
                 : runner.getStatus().getAvailableReplicas();
         if (available == null || available < 1) {
@@ -532,11 +403,8 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             previous.stream().filter(c -> !Conditions.READY.equals(c.getType())).forEach(wanted::add);
         }
         long generation = tenant.getMetadata().getGeneration() == null ? 0 : tenant.getMetadata().getGeneration();
-        tenant.setStatus(new BuildTenantStatus(generation, Conditions.merge(previous, wanted, generation,
-                clock.instant()), old == null ? null : old.namespace(), old == null ? null : old.runnerId(),
-                old == null ? null : old.tokenExpiresAt(), old == null ? null : old.bucket(),
-                old == null ? null : old.capacity(), old == null ? null : old.storage(),
-                old == null ? null : old.cache(), old == null ? null : old.shapes()));
+        tenant.setStatus((old == null ? BuildTenantStatus.NONE : old).withConditions(generation,
+                Conditions.merge(previous, wanted, generation, clock.instant())));
         return ErrorStatusUpdateControl.patchStatus(tenant);
     }
 
@@ -560,22 +428,9 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                     + "neither its runner nor its storage is touched: " + conflicts.stream().map(Problem::toString)
                     .collect(Collectors.joining("; "))));
         } else {
-            RunnerStep.Result last = latestRunner.get(name);
-            Long runnerId = last != null && last.runnerId() != null ? last.runnerId()
-                    : tenant.getStatus() == null ? null : tenant.getStatus().runnerId();
-            Map<String, Long> shapeIds = new java.util.HashMap<>();
-            for (ResolvedTenant.Shape shape : resolved.shapes()) {
-                RunnerStep.Result seen = last == null ? null : last.shapes().get(shape.name());
-                var status = tenant.getStatus() == null ? null : tenant.getStatus().shape(shape.name());
-                Long id = seen != null && seen.runnerId() != null ? seen.runnerId()
-                        : status == null ? null : status.runnerId();
-                if (id != null) {
-                    shapeIds.put(shape.name(), id);
-                }
-            }
+            Long runnerId = runners.lastRunnerId(tenant);
             try {
-                events.normal(tenant, new RunnerStep(gitlab, context.getClient(), clock,
-                        config.gitlab().rotationMargin()).cleanup(tenant, resolved, runnerId, shapeIds));
+                events.normal(tenant, runners.cleanup(tenant, resolved));
                 deleteAttempts.remove(name);
             } catch (GitLabFault fault) {
                 if (RunnerStep.forceRemove(tenant)) {
@@ -603,21 +458,17 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         }
         if (valid && conflicts.isEmpty()) {
             try {
-                events.normal(tenant, List.of(new StorageStep(storage, context.getClient())
-                        .cleanup(resolved)));
+                events.normal(tenant, List.of(storage.cleanup(resolved)));
             } catch (StorageFault fault) {
                 events.warning(tenant, fault.reason().name(), "storage clean-up failed, retrying; nothing was "
                         + "deleted: " + fault.getMessage());
-                return DeleteControl.noFinalizerRemoval().rescheduleAfter(STORAGE_RETRY);
+                return DeleteControl.noFinalizerRemoval().rescheduleAfter(StorageStep.RETRY);
             }
         }
         established.forget(tenant);
         LOG.info("tenant={} deleted; its namespace and objects are garbage-collected", name);
         metrics.forget(name);
-        latestStorage.remove(name);
-        latestRunner.remove(name);
-        latestCache.remove(name);
-        cache.forget(name);
+        steps.forEach(step -> step.forget(name));
         deleteAttempts.remove(name);
         return DeleteControl.defaultDelete();
     }
@@ -636,9 +487,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
         if (Objects.equals(conditions, old.conditions())) {
             return;
         }
-        BuildTenantStatus status = new BuildTenantStatus(old.observedGeneration(), conditions, old.namespace(),
-                old.runnerId(), old.tokenExpiresAt(), old.bucket(), old.capacity(), old.storage(), old.cache(),
-                old.shapes());
+        BuildTenantStatus status = old.withConditions(old.observedGeneration(), conditions);
         try {
             writeStatus(tenant, status, context);
         } catch (RuntimeException e) {

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,39 +22,42 @@ import java.util.List;
  * tenant namespace, after checking that it is PEM certificates, and stamps its checksum on the pod templates that
  * mount it: Go programs read their CAs once, so new CAs need new pods.
  */
-final class CaBundleStep {
+final class CaBundleStep implements TenantStep {
     static final String CA_BUNDLE_READY = "CaBundleReady";
 
     /** @param configMap the tenant's copy, or null when nothing may be written (no bundle, or a bad one) */
     record Result(Condition condition, ConfigMap configMap, String checksum) {
-        /** The desired objects with the copy first and the checksum on every pod template that mounts it. */
-        List<HasMetadata> addTo(List<HasMetadata> objects) {
-            if (configMap == null) {
-                return objects;
-            }
-            List<HasMetadata> out = new ArrayList<>(objects.size() + 1);
-            out.add(configMap);
-            for (HasMetadata object : objects) {
-                if (object instanceof Deployment d && (Names.RUNNER_DEPLOYMENT.equals(d.getMetadata().getName())
-                        || Names.CACHE_REGISTRY.equals(d.getMetadata().getName()))) {
-                    d.getSpec().getTemplate().getMetadata().getAnnotations()
-                            .put(CaBundleMounts.CHECKSUM_ANNOTATION, checksum);
-                }
-                if (object instanceof Job job && job.getSpec().getTemplate().getMetadata().getAnnotations() != null) {
-                    job.getSpec().getTemplate().getMetadata().getAnnotations()
-                            .put(CaBundleMounts.CHECKSUM_ANNOTATION, checksum);
-                }
-                out.add(object);
-            }
-            return out;
-        }
     }
 
-    private CaBundleStep() {
+    /** Nothing when the tenant trusts only its images' own CAs. */
+    @Override
+    public StepResult run(Observation observed) {
+        Result trust = run(observed.client(), observed.resolved());
+        if (trust == null) {
+            return StepResult.NOTHING;
+        }
+        StepResult result = StepResult.of(trust.condition());
+        if (trust.configMap() == null) {
+            return result;
+        }
+        return result.withObjects(List.of(trust.configMap())).withAdjust(o -> stamp(o, trust.checksum()));
+    }
+
+    /** The checksum on every pod template that mounts the bundle. */
+    private static HasMetadata stamp(HasMetadata object, String checksum) {
+        if (object instanceof Deployment d && (Names.RUNNER_DEPLOYMENT.equals(d.getMetadata().getName())
+                || Names.CACHE_REGISTRY.equals(d.getMetadata().getName()))) {
+            d.getSpec().getTemplate().getMetadata().getAnnotations().put(CaBundleMounts.CHECKSUM_ANNOTATION, checksum);
+        }
+        if (object instanceof Job job && job.getSpec().getTemplate().getMetadata().getAnnotations() != null) {
+            job.getSpec().getTemplate().getMetadata().getAnnotations().put(CaBundleMounts.CHECKSUM_ANNOTATION,
+                    checksum);
+        }
+        return object;
     }
 
     /** Null when the tenant trusts only its images' own CAs. */
-    static Result run(KubernetesClient client, ResolvedTenant t) {
+    private static Result run(KubernetesClient client, ResolvedTenant t) {
         Connectivity.CaBundle ref = t.connectivity().caBundle();
         if (ref == null) {
             return null;

@@ -6,6 +6,7 @@ import dev.buildfleet.cache.CachePruner;
 import dev.buildfleet.cache.CacheRegistries;
 import dev.buildfleet.cache.CacheRegistryFault;
 import dev.buildfleet.model.CacheGarbageCollectJob;
+import dev.buildfleet.model.CacheRegistryDeployment;
 import dev.buildfleet.model.CacheRegistryConfig;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
@@ -47,7 +48,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * CacheReady=False and tries again at the next interval. CacheReady never affects Ready: builds work without a
  * cache, only slower.
  */
-final class CacheStep {
+final class CacheStep implements TenantStep {
     static final String CACHE_READY = "CacheReady";
     /** Registry pod-template annotation: a new htpasswd restarts the registry (Distribution 2.8 reads it once). */
     static final String HTPASSWD_ANNOTATION = "buildfleet.dev/htpasswd-checksum";
@@ -63,6 +64,7 @@ final class CacheStep {
     static final Duration POLL = Duration.ofMinutes(1);
     static final Duration REGISTRY_RETRY = Duration.ofMinutes(5);
     static final String REGISTRY_UNREACHABLE = "RegistryUnreachable";
+    private static final Duration MIN_RECHECK = Duration.ofSeconds(1);
 
     /**
      * @param objects     Secrets to converge, and the GC Job while one runs
@@ -80,11 +82,48 @@ final class CacheStep {
     private final SecureRandom random = new SecureRandom();
     /** Per tenant: the fingerprint of a htpasswd/docker-config pair already checked to agree (bcrypt is slow). */
     private final Map<String, String> agreeing = new ConcurrentHashMap<>();
+    /**
+     * The cache status this process computed last, per tenant: its status write may fail after the registry's tags
+     * were deleted, and the next pass must go on from the phase it reached.
+     */
+    private final Map<String, CacheStatus> latest = new ConcurrentHashMap<>();
 
     CacheStep(CacheRegistries registries, TenantStorage storage, Clock clock) {
         this.registries = registries;
         this.storage = storage;
         this.clock = clock;
+    }
+
+    @Override
+    public StepResult run(Observation observed) {
+        ResolvedTenant t = observed.resolved();
+        CacheStatus last = latest.getOrDefault(observed.name(), observed.status() == null ? null
+                : observed.status().cache());
+        Result cached = run(t, last, observed.secrets().get(Names.CACHE_REGISTRY_HTPASSWD_SECRET),
+                observed.secrets().get(Names.KANIKO_DOCKER_CONFIG_SECRET),
+                observed.owned(Deployment.class, Names.CACHE_REGISTRY), observed.owned(Job.class));
+        latest.put(observed.name(), cached.status());
+        return StepResult.of(cached.condition()).withObjects(cached.objects())
+                .withAdjust(o -> o instanceof Deployment d && Names.CACHE_REGISTRY.equals(d.getMetadata().getName())
+                        ? registry(d, cached) : o)
+                .withEvents(TenantEvent.normals(cached.events()))
+                .withEvents(TenantEvent.warnings(cached.warnings()))
+                .withStatus(s -> s.withCache(cached.status()))
+                .recheckIn(cached.recheckIn().compareTo(MIN_RECHECK) < 0 ? MIN_RECHECK : cached.recheckIn());
+    }
+
+    /** The registry Deployment the phase wants: read-only while collecting, restarted when its htpasswd changes. */
+    private static Deployment registry(Deployment built, Result cached) {
+        Deployment registry = cached.readOnly() ? CacheRegistryDeployment.readOnly(built) : built;
+        registry.getSpec().getTemplate().getMetadata().getAnnotations().put(HTPASSWD_ANNOTATION,
+                cached.htpasswdChecksum());
+        return registry;
+    }
+
+    @Override
+    public void forget(String tenant) {
+        agreeing.remove(tenant);
+        latest.remove(tenant);
     }
 
     Result run(ResolvedTenant t, CacheStatus old, Secret htpasswd, Secret dockerConfig, Deployment registry,
@@ -225,10 +264,6 @@ final class CacheStep {
         objects.add(secret(t, Names.CACHE_REGISTRY_HTPASSWD_SECRET, Names.CACHE_REGISTRY_HTPASSWD_KEY, hashes));
         objects.add(secret(t, Names.KANIKO_DOCKER_CONFIG_SECRET, Names.KANIKO_DOCKER_CONFIG_KEY, configJson));
         return new Login(credentials, hashes);
-    }
-
-    void forget(String tenant) {
-        agreeing.remove(tenant);
     }
 
     static URI registryUri(ResolvedTenant t) {

@@ -69,29 +69,25 @@ public class EventRecorder {
     }
 
     public void normal(BuildTenant tenant, String reason, String message) {
-        record(tenant, "Normal", reason, message);
+        record(tenant, TenantEvent.NORMAL, reason, message);
     }
 
     public void warning(BuildTenant tenant, String reason, String message) {
-        record(tenant, "Warning", reason, message);
+        record(tenant, TenantEvent.WARNING, reason, message);
     }
 
     /** Normal events written by the steps as {@code Reason:message}. */
     public void normal(BuildTenant tenant, List<String> reasonAndMessages) {
-        reasonAndMessages.forEach(e -> record(tenant, "Normal", reasonOf(e), messageOf(e)));
+        record(tenant, TenantEvent.normals(reasonAndMessages));
     }
 
     /** Warning events written by the steps as {@code Reason:message}. */
     public void warning(BuildTenant tenant, List<String> reasonAndMessages) {
-        reasonAndMessages.forEach(e -> record(tenant, "Warning", reasonOf(e), messageOf(e)));
+        record(tenant, TenantEvent.warnings(reasonAndMessages));
     }
 
-    private static String reasonOf(String reasonAndMessage) {
-        return reasonAndMessage.substring(0, reasonAndMessage.indexOf(':'));
-    }
-
-    private static String messageOf(String reasonAndMessage) {
-        return reasonAndMessage.substring(reasonAndMessage.indexOf(':') + 1);
+    void record(BuildTenant tenant, List<TenantEvent> events) {
+        events.forEach(e -> record(tenant, e.type(), e.reason(), e.message()));
     }
 
     private void record(BuildTenant tenant, String type, String reason, String message) {

@@ -2,6 +2,7 @@ package dev.buildfleet.operator;
 
 import dev.buildfleet.model.ResolvedTenant;
 import dev.buildfleet.model.RunnerServiceMonitor;
+import dev.buildfleet.model.TenantObjects;
 import dev.buildfleet.model.TenantPrometheusRule;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -27,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * them with a plain GET and writes them through {@link OwnedObjects} like every other object, so drift is still
  * repaired on each reconcile, only not noticed between reconciles.
  */
-final class MonitoringStep {
+final class MonitoringStep implements TenantStep {
     static final String MONITORING_READY = "MonitoringReady";
     static final Duration CACHE_FOR = Duration.ofMinutes(1);
     static final String SERVICE_MONITORS_CRD = "servicemonitors.monitoring.coreos.com";
@@ -45,6 +46,14 @@ final class MonitoringStep {
 
     /** @param applicable the desired objects the operator may write; @param condition MonitoringReady */
     record Result(List<HasMetadata> applicable, Condition condition) {
+    }
+
+    /** The tenant's ServiceMonitors and PrometheusRule whose CRDs exist, and MonitoringReady. */
+    @Override
+    public StepResult run(Observation observed) {
+        Result monitored = filter(observed.client(), observed.resolved(),
+                TenantObjects.prometheusOperatorObjects(observed.resolved()));
+        return StepResult.of(monitored.condition()).withObjects(monitored.applicable());
     }
 
     Result filter(KubernetesClient client, ResolvedTenant tenant, List<HasMetadata> desired) {
@@ -90,6 +99,11 @@ final class MonitoringStep {
 
     static boolean withoutInformer(HasMetadata object) {
         return object instanceof GenericKubernetesResource;
+    }
+
+    /** Whether the object is of a prometheus-operator kind, which only a cluster with its CRD has. */
+    static boolean needsCrd(HasMetadata object) {
+        return crdOf(object) != null;
     }
 
     private static String crdOf(HasMetadata object) {

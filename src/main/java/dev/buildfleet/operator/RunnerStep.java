@@ -1,6 +1,8 @@
 package dev.buildfleet.operator;
 
 import dev.buildfleet.api.BuildTenant;
+import dev.buildfleet.api.BuildTenantStatus;
+import dev.buildfleet.api.ShapeStatus;
 import dev.buildfleet.api.RunnerCreateSpec;
 import dev.buildfleet.gitlab.AccessScope;
 import dev.buildfleet.gitlab.GitLabFault;
@@ -12,7 +14,7 @@ import dev.buildfleet.model.RunnerDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,10 +25,13 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The tenant's runner in GitLab, seen from the reconciler. Create mode: find or create the runner (one per tenant,
@@ -38,7 +43,7 @@ import java.util.Optional;
  * /runners/:id), which also finds it deleted. Given-token mode: verify the given token as seldom, never create
  * anything. A GitLab fault only sets RunnerRegistered=False; it never deletes anything.
  */
-public final class RunnerStep {
+public final class RunnerStep implements TenantStep {
     static final String RUNNER_REGISTERED = "RunnerRegistered";
     /** Pod-template annotation: which token (runner id + expiry, never the token) the runner runs with. */
     static final String TOKEN_ANNOTATION = "buildfleet.dev/runner-token-identity";
@@ -108,16 +113,96 @@ public final class RunnerStep {
         }
     }
 
+    /** How often a registered runner is looked at in GitLab even when nothing in the cluster changes. */
+    static final Duration RECHECK = Duration.ofMinutes(5);
+
     private final GitLabRunners gitlab;
-    private final KubernetesClient client;
     private final Clock clock;
     private final Duration rotationMargin;
+    private final Duration retry;
+    /**
+     * The runners' ids, token expiries and verifications this process saw last, per tenant. The verification is this
+     * process's own knowledge; the ids and expiries are in the status, but its write can fail after GitLab reset a
+     * token, and the next pass must not act on the older expiry (it would reset the token again).
+     */
+    private final Map<String, Result> latest = new ConcurrentHashMap<>();
 
-    RunnerStep(GitLabRunners gitlab, KubernetesClient client, Clock clock, Duration rotationMargin) {
+    /** @param retry how soon a runner GitLab refused is tried again */
+    RunnerStep(GitLabRunners gitlab, Clock clock, Duration rotationMargin, Duration retry) {
         this.gitlab = gitlab;
-        this.client = client;
         this.clock = clock;
         this.rotationMargin = rotationMargin;
+        this.retry = retry;
+    }
+
+    /** The main runner and each shape's, as one result: RunnerRegistered, the token Secrets that changed. */
+    @Override
+    public StepResult run(Observation observed) {
+        BuildTenant tenant = observed.tenant();
+        ResolvedTenant t = observed.resolved();
+        BuildTenantStatus old = observed.status();
+        Result last = latest.get(observed.name());
+        Result main = run(tenant, t, last != null ? last.runnerId() : old == null ? null : old.runnerId(),
+                last != null ? last.tokenExpiresAt() : old == null ? null : old.tokenExpiresAt(),
+                last != null ? last.verification() : null, observed.secrets().get(t.mainShape().runnerToken().name()));
+        Map<String, Result> shapes = new LinkedHashMap<>();
+        for (ResolvedTenant.Shape shape : t.shapes()) {
+            Result seen = last == null ? null : last.shapes().get(shape.name());
+            ShapeStatus status = old == null ? null : old.shape(shape.name());
+            shapes.put(shape.name(), run(tenant, t, shape,
+                    seen != null ? seen.runnerId() : status == null ? null : status.runnerId(),
+                    seen != null ? seen.tokenExpiresAt() : status == null ? null : status.tokenExpiresAt(),
+                    seen != null ? seen.verification() : null, observed.secrets().get(shape.runnerToken().name())));
+        }
+        Result runner = main.withShapes(shapes);
+        latest.put(observed.name(), runner);
+        List<ShapeStatus> shapeStatuses = runner.shapes().isEmpty() ? null : runner.shapes().entrySet().stream()
+                .map(e -> new ShapeStatus(e.getKey(), e.getValue().runnerId(), e.getValue().tokenExpiresAt()))
+                .toList();
+        StepResult result = StepResult.of(runner.condition()).withObjects(runner.tokenSecrets())
+                .withEvents(TenantEvent.normals(runner.events()))
+                .withStatus(s -> s.withRunners(runner.runnerId(), runner.tokenExpiresAt(), shapeStatuses));
+        if (runner.identity() != null) {
+            result = result.withAdjust(o -> {
+                if (o instanceof Deployment d && Names.RUNNER_DEPLOYMENT.equals(d.getMetadata().getName())) {
+                    d.getSpec().getTemplate().getMetadata().getAnnotations().put(TOKEN_ANNOTATION, runner.identity());
+                }
+                return o;
+            });
+        }
+        if (gitlab != null || !runner.registered()) {
+            // Check and rotate on a schedule too (run decides when to verify); retry sooner while GitLab fails.
+            result = result.recheckIn(runner.registered() ? RECHECK : retry);
+        }
+        return result;
+    }
+
+    @Override
+    public void forget(String tenant) {
+        latest.remove(tenant);
+    }
+
+    /** The main runner's id as last known (this process's, else the tenant's status), or null. */
+    Long lastRunnerId(BuildTenant tenant) {
+        Result last = latest.get(tenant.getMetadata().getName());
+        return last != null && last.runnerId() != null ? last.runnerId()
+                : tenant.getStatus() == null ? null : tenant.getStatus().runnerId();
+    }
+
+    /** Deletes the tenant's runners buildfleet created, each by its id last known, else by its description. */
+    List<String> cleanup(BuildTenant tenant, ResolvedTenant t) {
+        Result last = latest.get(tenant.getMetadata().getName());
+        Map<String, Long> shapeIds = new HashMap<>();
+        for (ResolvedTenant.Shape shape : t.shapes()) {
+            Result seen = last == null ? null : last.shapes().get(shape.name());
+            ShapeStatus status = tenant.getStatus() == null ? null : tenant.getStatus().shape(shape.name());
+            Long id = seen != null && seen.runnerId() != null ? seen.runnerId()
+                    : status == null ? null : status.runnerId();
+            if (id != null) {
+                shapeIds.put(shape.name(), id);
+            }
+        }
+        return cleanup(tenant, t, lastRunnerId(tenant), shapeIds);
     }
 
     /**
@@ -125,18 +210,18 @@ public final class RunnerStep {
      * @param lastExpiry   the token expiry last known
      * @param verification the last verification of the token this process made, or null (none yet, the token was
      *                     just created or reset, or the last pass failed): then the token is verified
-     * @param cached       the owned token Secret from the informer cache (read from the API server when absent)
+     * @param secret       the runner's token Secret as it is, or null
      */
     Result run(BuildTenant tenant, ResolvedTenant t, Long lastId, String lastExpiry, TokenVerification verification,
-               Secret cached) {
-        return run(tenant, t, t.mainShape(), lastId, lastExpiry, verification, cached);
+               Secret secret) {
+        return run(tenant, t, t.mainShape(), lastId, lastExpiry, verification, secret);
     }
 
     /** The same for one of the tenant's runners: the main one or a shape, each with its own token Secret. */
     Result run(BuildTenant tenant, ResolvedTenant t, ResolvedTenant.Shape shape, Long lastId, String lastExpiry,
-               TokenVerification verification, Secret cached) {
+               TokenVerification verification, Secret secret) {
         if (shape.runnerCreate() == null) {
-            return givenToken(t, shape, lastId, lastExpiry, verification);
+            return givenToken(t, shape, lastId, lastExpiry, verification, secret);
         }
         String secretName = shape.runnerToken().name();
         List<String> events = new ArrayList<>();
@@ -147,8 +232,6 @@ public final class RunnerStep {
                     events, null);
         }
         GitLabRunners.RunnerSettings wanted = settings(tenant, shape);
-        Secret secret = cached != null ? cached : client.secrets().inNamespace(t.namespace())
-                .withName(secretName).get();
         String token = tokenOf(secret, Names.RUNNER_TOKEN_KEY);
         try {
             GitLabRunners.RunnerToken current = null;
@@ -241,9 +324,8 @@ public final class RunnerStep {
      * runner is not buildfleet's, and the access token may have no rights on it). Re-verified when it expires.
      */
     private Result givenToken(ResolvedTenant t, ResolvedTenant.Shape shape, Long lastId, String lastExpiry,
-                              TokenVerification verification) {
+                              TokenVerification verification, Secret given) {
         String name = shape.runnerToken().name();
-        Secret given = client.secrets().inNamespace(t.namespace()).withName(name).get();
         String token = tokenOf(given, shape.runnerToken().key());
         if (token == null) {
             return new Result(Conditions.of(RUNNER_REGISTERED, false, "TokenSecretMissing", "Secret " + name + " in "
@@ -280,18 +362,10 @@ public final class RunnerStep {
     }
 
     /**
-     * Deletes the runner buildfleet created (found by id, else by description). Throws GitLabFault to keep the
-     * finalizer. A given token's runner is not buildfleet's and stays.
-     */
-    String cleanup(BuildTenant tenant, ResolvedTenant t, Long runnerId) {
-        return cleanup(tenant, t, runnerId, Map.of()).getFirst();
-    }
-
-    /**
      * The main runner's and each shape's (by the id last known, else by description), one event each; throws at the
      * first GitLab fault, so that the finalizer stays and the next attempt deletes what is left.
      */
-    List<String> cleanup(BuildTenant tenant, ResolvedTenant t, Long runnerId, Map<String, Long> shapeIds) {
+    private List<String> cleanup(BuildTenant tenant, ResolvedTenant t, Long runnerId, Map<String, Long> shapeIds) {
         List<String> out = new ArrayList<>();
         for (ResolvedTenant.Shape shape : t.allShapes()) {
             Long id = shape.main() ? runnerId : shapeIds.get(shape.name());

@@ -1,6 +1,7 @@
 package dev.buildfleet.operator;
 
 import dev.buildfleet.api.BuildTenant;
+import dev.buildfleet.api.BuildTenantStatus;
 import dev.buildfleet.api.StorageStatus;
 import dev.buildfleet.model.Names;
 import dev.buildfleet.model.ResolvedTenant;
@@ -12,14 +13,15 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The tenant's bucket and keys, seen from the reconciler. Provisioned mode: ensure the RGW user, bucket, policy,
@@ -28,7 +30,7 @@ import java.util.Objects;
  * it; revoke the old key only once the rolled runner is available, so there is never a moment without a working key.
  * A storage fault only sets StorageReady=False; it never deletes anything.
  */
-public final class StorageStep {
+public final class StorageStep implements TenantStep {
     static final String STORAGE_READY = "StorageReady";
     static final String ROTATE_ANNOTATION = "buildfleet.dev/rotate-storage-key";
     /** Pod-template annotation: which key the runner must run with; a new key rolls the runner. */
@@ -38,21 +40,81 @@ public final class StorageStep {
                   List<String> events) {
     }
 
-    private final TenantStorage storage;
-    private final KubernetesClient client;
+    /** Bucket usage is refreshed this often even when nothing in the cluster changes. */
+    static final Duration REFRESH = Duration.ofMinutes(5);
+    static final Duration RETRY = Duration.ofSeconds(30);
 
-    StorageStep(TenantStorage storage, KubernetesClient client) {
+    private final TenantStorage storage;
+    /**
+     * The storage status this process computed last, per tenant. A written status is in the primary cache at once,
+     * but the write can fail after RGW issued a new key (API server away, conflicts beyond the retries); key
+     * rotation must then not act on the older status (it would issue a second key).
+     */
+    private final Map<String, StorageStatus> latest = new ConcurrentHashMap<>();
+
+    StorageStep(TenantStorage storage) {
         this.storage = storage;
-        this.client = client;
     }
 
-    /** @param old the storage status last computed for this tenant (the process's own, else the tenant's status) */
+    @Override
+    public StepResult run(Observation observed) {
+        ResolvedTenant t = observed.resolved();
+        BuildTenantStatus last = observed.status();
+        Result stored = run(observed.tenant(), latest.getOrDefault(observed.name(), last == null ? null
+                : last.storage()), t, observed.secrets().get(t.cache().credentialsSecret()),
+                observed.owned(Deployment.class, Names.RUNNER_DEPLOYMENT));
+        if (stored.status() != null) {
+            latest.put(observed.name(), stored.status());
+        }
+        Condition ready = stickyProvisioned(stored.condition(), last);
+        StepResult result = StepResult.of(ready).withEvents(TenantEvent.normals(stored.events()))
+                .withStatus(s -> s.withStorage(stored.status()));
+        if (stored.credentials() != null) {
+            result = result.withObjects(List.of(stored.credentials()));
+        }
+        if (stored.accessKeyId() != null) {
+            result = result.withAdjust(o -> {
+                if (o instanceof Deployment d) {
+                    d.getSpec().getTemplate().getMetadata().getAnnotations().put(KEY_ANNOTATION, stored.accessKeyId());
+                }
+                return o;
+            });
+        }
+        if (t.cache().provisioned()) {
+            boolean rotating = stored.status() != null && stored.status().retiringAccessKeyIds() != null;
+            result = result.recheckIn("True".equals(ready.getStatus()) && !rotating ? REFRESH : RETRY);
+        }
+        return result;
+    }
+
+    @Override
+    public void forget(String tenant) {
+        latest.remove(tenant);
+    }
+
+    /**
+     * StorageReady keeps reason Provisioned while the bucket stays as provisioned: turning to InSync on the next
+     * reconcile would cost every new tenant one more status write and Event and tell nothing new.
+     */
+    private static Condition stickyProvisioned(Condition now, BuildTenantStatus last) {
+        Condition before = Conditions.find(last == null ? null : last.conditions(), STORAGE_READY);
+        if (before != null && "True".equals(before.getStatus()) && "Provisioned".equals(before.getReason())
+                && "True".equals(now.getStatus()) && "InSync".equals(now.getReason())) {
+            return Conditions.of(STORAGE_READY, true, "Provisioned", now.getMessage());
+        }
+        return now;
+    }
+
+    /**
+     * @param old           the storage status last computed for this tenant (the process's own, else the tenant's)
+     * @param currentSecret the Secret of the tenant's S3 keys as it is, or null
+     */
     Result run(BuildTenant tenant, StorageStatus old, ResolvedTenant t, Secret currentSecret, Deployment runner) {
         StoragePlan plan = StoragePlan.of(t);
         List<String> events = new ArrayList<>();
         try {
             if (!t.cache().provisioned()) {
-                return bringYourOwn(t, plan, old);
+                return bringYourOwn(t, plan, old, currentSecret);
             }
             if (storage == null) {
                 return new Result(Conditions.of(STORAGE_READY, false, "StorageNotConfigured", "the operator holds "
@@ -114,8 +176,7 @@ public final class StorageStep {
         }
     }
 
-    private Result bringYourOwn(ResolvedTenant t, StoragePlan plan, StorageStatus old) {
-        Secret given = client.secrets().inNamespace(t.namespace()).withName(t.cache().credentialsSecret()).get();
+    private Result bringYourOwn(ResolvedTenant t, StoragePlan plan, StorageStatus old, Secret given) {
         S3Keys keys = fromSecret(given);
         if (keys == null) {
             return new Result(Conditions.of(STORAGE_READY, false, "CredentialsMissing", "Secret "

@@ -27,6 +27,10 @@ import java.util.function.Predicate;
  * FAIL with the script's output; they are never skipped.
  */
 public final class RealCluster {
+    /** Where deploy/base installs the operator, and the user its requests show as in the audit log. */
+    public static final String OPERATOR_NAMESPACE = "buildfleet-system";
+    public static final String OPERATOR_USER = "system:serviceaccount:" + OPERATOR_NAMESPACE + ":"
+            + dev.buildfleet.model.Names.OPERATOR_SERVICE_ACCOUNT;
     private static final Path SCRIPTS = Path.of("test-infra/k8s");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> WRITE_VERBS = Set.of("create", "update", "patch", "delete", "deletecollection");

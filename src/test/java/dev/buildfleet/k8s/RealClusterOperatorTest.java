@@ -15,6 +15,8 @@ import dev.buildfleet.model.Names;
 import dev.buildfleet.storage.RealRgw;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesListBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +49,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -63,8 +67,8 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealClusterOperatorTest {
-    static final String SYSTEM = "buildfleet-system";
-    static final String OPERATOR = "system:serviceaccount:" + SYSTEM + ":" + Names.OPERATOR_SERVICE_ACCOUNT;
+    static final String SYSTEM = RealCluster.OPERATOR_NAMESPACE;
+    static final String OPERATOR = RealCluster.OPERATOR_USER;
     static final String PAT = "glpat-real-cluster";
     static final List<String> TENANTS = List.of("java", "dotnet");
 
@@ -181,20 +185,16 @@ class RealClusterOperatorTest {
         String chart = new Helm(Path.of("deploy/helm/buildfleet")).template().withName("buildfleet")
                 .withNamespace(SYSTEM).call();
         // helm install puts what names no namespace into the release's; the Events Role and binding name default
-        com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
-                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
-        Map<String, String> byNamespace = new TreeMap<>();
-        for (String doc : chart.split("(?m)^---\\s*$")) {
-            JsonNode object = yaml.readTree(doc);
-            if (object != null && object.has("kind")) {
-                byNamespace.merge(object.at("/metadata/namespace").asText(SYSTEM), doc, (a, b) -> a + "\n---\n" + b);
-            }
-        }
+        Map<String, List<HasMetadata>> byNamespace = admin.load(new java.io.ByteArrayInputStream(
+                chart.getBytes(StandardCharsets.UTF_8))).items().stream().collect(Collectors.groupingBy(
+                o -> Objects.requireNonNullElse(o.getMetadata().getNamespace(), SYSTEM), TreeMap::new,
+                Collectors.toList()));
         assertThat(byNamespace).containsOnlyKeys(SYSTEM, "default");
         StringBuilder applied = new StringBuilder();
-        byNamespace.forEach((namespace, docs) -> {
-            RealCluster.Result dryRun = cluster.kubectlWith(cluster.adminKubeconfig(), docs, "apply",
-                    "--dry-run=server", "-n", namespace, "-f", "-");
+        byNamespace.forEach((namespace, objects) -> {
+            RealCluster.Result dryRun = cluster.kubectlWith(cluster.adminKubeconfig(), Serialization.asYaml(
+                    new KubernetesListBuilder().withItems(objects).build()), "apply", "--dry-run=server", "-n",
+                    namespace, "-f", "-");
             assertThat(dryRun.exit()).as(dryRun.toString()).isZero();
             applied.append(dryRun.out());
         });

@@ -31,7 +31,7 @@ class RunnerStepVerifyTest {
     final GitLabRunners client = new HttpGitLabRunners(new HttpGitLabRunners.Connection(gitlab.url(), null, null,
             Duration.ofSeconds(5)), PAT);
     final MovableClock clock = new MovableClock();
-    final RunnerStep step = new RunnerStep(client, null, clock, Duration.ofDays(7));
+    final RunnerStep step = new RunnerStep(client, clock, Duration.ofDays(7), Duration.ofSeconds(30));
     final Fleet fleet = Fixtures.example();
     final BuildTenant tenant = fleet.tenants().stream().filter(t -> t.getMetadata().getName().equals("java"))
             .findFirst().orElseThrow();
