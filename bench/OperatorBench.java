@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.LongAdder;
  * size: time until every tenant has status; the mock's own busy time (the CRUD mock scans every stored object
  * on each request, so its cost per request grows with the fleet: that share is the mock's, not the operator's);
  * requests and writes per tenant on create, writes split into owned-object creates, other object writes, status
- * patches and Events; a resync of every tenant with nothing to change (each tenant's node is touched): its writes and
- * time; heap after convergence (the mock's stored objects live in the same JVM); and the ERROR/WARN log lines. Then
+ * patches and Events (on the real control plane counted until every tenant's Deployments have a pod available, so
+ * they include the Ready transitions); a resync of every tenant with nothing to change (each tenant's node is
+ * touched): its writes and time; heap after convergence (the mock's stored objects live in the same JVM); and the ERROR/WARN log lines. Then
  * the per-tenant time of the largest size over the smallest.
  * Run: bench/run-operator [--real] [sizes...]   (default 100 500)
  */
@@ -142,6 +143,9 @@ public class OperatorBench {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             double apiBusy = api.busySeconds(start);
+            // On the real control plane the pods start after the first status: let them, so that the resync
+            // measures a fleet with nothing left to change, and the writes on create include the Ready transitions.
+            double settled = api instanceof RealApiServer ? waitAvailable(client, 2 * n) : Double.NaN;
             waitQuiet(api);
             Counts created = api.operatorRequests(start);
 
@@ -171,6 +175,10 @@ public class OperatorBench {
                     created.writes() / (double) n, created.creates() / (double) n, created.otherWrites() / (double) n,
                     created.status() / (double) n, created.events() / (double) n, resync.writes(), resyncSeconds,
                     heap, problems);
+            if (!Double.isNaN(settled)) {
+                System.out.printf("        (all %d Deployments of the tenants available %.1f s after the last tenant's "
+                        + "first status)%n", 2 * n, settled);
+            }
             if (System.getenv("BENCH_DETAIL") != null) {
                 System.out.println("  create requests: " + created.byKey);
                 System.out.println("  resync requests: " + resync.byKey);
@@ -336,6 +344,27 @@ public class OperatorBench {
      * Waits until the operator has written nothing for a second (two on the real API server, whose log lags). Each
      * look reads only what was logged since the previous one, so it costs the same however long the run.
      */
+    /** Waits until that many of the tenants' Deployments have an available pod; returns the seconds it took. */
+    static double waitAvailable(KubernetesClient client, int deployments) throws InterruptedException {
+        long t0 = System.nanoTime();
+        long deadline = t0 + 30L * 60 * 1_000_000_000;
+        while (true) {
+            long available = client.apps().deployments().inAnyNamespace()
+                    .withLabel(dev.buildfleet.model.Names.MANAGED_BY_LABEL, dev.buildfleet.model.Names.MANAGED_BY)
+                    .list().getItems().stream().filter(d -> d.getStatus() != null
+                            && d.getStatus().getAvailableReplicas() != null && d.getStatus().getAvailableReplicas() >= 1)
+                    .count();
+            if (available >= deployments) {
+                return (System.nanoTime() - t0) / 1e9;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + available + " of " + deployments
+                        + " Deployments available after 30 min");
+            }
+            Thread.sleep(1000);
+        }
+    }
+
     static void waitQuiet(ApiServer api) throws InterruptedException {
         int quiet = 0;
         Object window = api.mark();
