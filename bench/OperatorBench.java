@@ -2,7 +2,9 @@ import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.config.Fleet;
 import dev.buildfleet.config.FleetLoader;
 import dev.buildfleet.operator.BuildfleetOperator;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -90,7 +92,7 @@ public class OperatorBench {
         try {
             api.install();
             for (int i = 0; i < n; i++) {
-                client.resource(new NodeBuilder().withNewMetadata().withName("node-" + i)
+                Node node = new NodeBuilder().withNewMetadata().withName("node-" + i)
                         .withLabels(Map.of("buildfleet.dev/tenant", "team-" + i, "kubernetes.io/hostname", "node-" + i,
                                 "kubernetes.io/os", "linux", "type", "kwok"))
                         // kwok plays the kubelet of nodes with this annotation on the real control plane
@@ -103,8 +105,15 @@ public class OperatorBench {
                                 new Quantity("110")))
                         .withCapacity(Map.of("cpu", new Quantity("32"), "memory", new Quantity("128Gi"),
                                 "ephemeral-storage", new Quantity("1Ti"), "pods", new Quantity("110")))
-                        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
-                        .create();
+                        .endStatus().build();
+                if (!real) {
+                    // Not on the real control plane: kwok's node-initialize stage skips a node already Ready, its
+                    // first heartbeat then comes 20-45 s later, the node controller marks the node and its pods
+                    // NotReady meanwhile, and kwok never makes those pods Ready again
+                    node.getStatus().getConditions().add(new NodeConditionBuilder().withType("Ready")
+                            .withStatus("True").build());
+                }
+                client.resource(node).create();
             }
             SimpleMeterRegistry metrics = new SimpleMeterRegistry();
             operator = BuildfleetOperator.create(api.operator, example.config(), metrics,
