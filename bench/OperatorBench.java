@@ -356,7 +356,7 @@ public class OperatorBench {
     /** Waits until that many of the tenants' Deployments have an available pod; returns the seconds it took. */
     static double waitAvailable(KubernetesClient client, int deployments) throws InterruptedException {
         long t0 = System.nanoTime();
-        long deadline = t0 + 30L * 60 * 1_000_000_000;
+        long deadline = t0 + 15L * 60 * 1_000_000_000;
         while (true) {
             long available = client.apps().deployments().inAnyNamespace()
                     .withLabel(dev.buildfleet.model.Names.MANAGED_BY_LABEL, dev.buildfleet.model.Names.MANAGED_BY)
@@ -368,7 +368,7 @@ public class OperatorBench {
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("only " + available + " of " + deployments
-                        + " Deployments available after 30 min");
+                        + " Deployments available after 15 min");
             }
             Thread.sleep(1000);
         }

@@ -133,7 +133,10 @@ start kube-apiserver "$BIN/kube-apiserver" \
 KUBECTL=("$BIN/kubectl" --kubeconfig "$DIR/admin.kubeconfig")
 wait_for kube-apiserver bash -c "kill -0 $(cat "$DIR/run/kube-apiserver.pid") && $(printf '%q ' "${KUBECTL[@]}") get --raw /readyz"
 
+# kwok renews a node's status every 20-45 s; with hundreds of nodes on a busy host that passes the default 50 s grace,
+# the node controller marks the node and its pods NotReady, and kwok never makes those pods Ready again.
 start kube-controller-manager "$BIN/kube-controller-manager" \
+  --node-monitor-grace-period 10m \
   --kubeconfig "$DIR/controller-manager.kubeconfig" \
   --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" \
   --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \

@@ -25,8 +25,8 @@ public record NodeAssessment(Condition nodesReady, Condition capacitySufficient,
 
     public static NodeAssessment of(ResolvedTenant tenant, List<Node> nodes, Map<String, Map<String, String>> others) {
         List<Node> matching = nodes.stream().filter(n -> matches(tenant.nodeSelector(), labels(n))).toList();
-        Condition nodesReady = nodesReady(tenant, matching, others);
-        return new NodeAssessment(nodesReady, capacity(tenant, matching).getKey(), capacity(tenant, matching).getValue());
+        Map.Entry<Condition, CapacityStatus> capacity = capacity(tenant, matching);
+        return new NodeAssessment(nodesReady(tenant, matching, others), capacity.getKey(), capacity.getValue());
     }
 
     static boolean matches(Map<String, String> selector, Map<String, String> labels) {
