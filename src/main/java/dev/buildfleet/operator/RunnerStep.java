@@ -2,8 +2,8 @@ package dev.buildfleet.operator;
 
 import dev.buildfleet.api.BuildTenant;
 import dev.buildfleet.api.BuildTenantStatus;
-import dev.buildfleet.api.ShapeStatus;
 import dev.buildfleet.api.RunnerCreateSpec;
+import dev.buildfleet.api.ShapeStatus;
 import dev.buildfleet.gitlab.AccessScope;
 import dev.buildfleet.gitlab.GitLabFault;
 import dev.buildfleet.gitlab.GitLabRunners;
