@@ -173,7 +173,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
 
         List<HasMetadata> desired = desired(results);
         writes += converge(tenant, resolved, desired, context, secrets);
-        writes += prune(tenant, resolved, desired, context);
+        writes += prune(observed, desired);
 
         List<Condition> conditions = new ArrayList<>();
         results.forEach(r -> conditions.addAll(r.conditions()));
@@ -284,15 +284,12 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
     }
 
     /** Deletes what the operator wrote for the tenant and no longer wants. @return how many objects */
-    private int prune(BuildTenant tenant, ResolvedTenant resolved, List<HasMetadata> desired,
-                      Context<BuildTenant> context) {
-        List<String> pruned = UnwantedObjects.prune(context.getClient(), tenant, resolved, desired, monitoring,
-                candidate -> MonitoringStep.withoutInformer(candidate)
-                        ? MonitoringStep.fetch(context.getClient(), candidate)
-                        : context.getSecondaryResources(candidate.getClass()).stream()
-                        .filter(o -> o.getMetadata().getName().equals(candidate.getMetadata().getName()))
-                        .findFirst().orElse(null));
-        pruned.forEach(p -> LOG.info("tenant={} deleted {} (no longer wanted)", resolved.name(), p));
+    private int prune(Observation observed, List<HasMetadata> desired) {
+        List<String> pruned = UnwantedObjects.prune(observed.client(), observed.tenant(), observed.resolved(),
+                desired, monitoring, candidate -> MonitoringStep.withoutInformer(candidate)
+                        ? MonitoringStep.fetch(observed.client(), candidate)
+                        : observed.owned(candidate.getClass(), candidate.getMetadata().getName()));
+        pruned.forEach(p -> LOG.info("tenant={} deleted {} (no longer wanted)", observed.name(), p));
         return pruned.size();
     }
 
@@ -344,9 +341,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
                 return Conditions.of(Conditions.READY, false, needed.getReason(), needed.getMessage());
             }
         }
-        Integer available = runner == null || runner.getStatus() == null ? null
-                : runner.getStatus().getAvailableReplicas();
-        if (available == null || available < 1) {
+        if (!Rollouts.hasAvailablePod(runner)) {
             return Conditions.of(Conditions.READY, false, "RunnerNotAvailable", "the gitlab-runner Deployment in "
                     + t.namespace() + " has no available pod yet; see kubectl -n " + t.namespace()
                     + " describe deployment " + Names.RUNNER_DEPLOYMENT);

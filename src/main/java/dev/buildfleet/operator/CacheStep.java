@@ -187,7 +187,7 @@ final class CacheStep implements TenantStep {
                 return new Result(collecting(status, status.gcJob()), status, objects, true, checksum, events, warnings, POLL);
             }
             default -> {
-                if (!available(registry)) {
+                if (!Rollouts.hasAvailablePod(registry)) {
                     return new Result(Conditions.of(CACHE_READY, false, "RegistryNotAvailable", "the cache "
                                     + "registry has no available pod; see kubectl -n " + t.namespace()
                                     + " describe deployment " + Names.CACHE_REGISTRY), status, objects, false,
@@ -318,11 +318,6 @@ final class CacheStep implements TenantStep {
         return before == null || after == null ? "" : " (bucket " + before + " -> " + after + " bytes)";
     }
 
-    static boolean available(Deployment d) {
-        return d != null && d.getStatus() != null && d.getStatus().getAvailableReplicas() != null
-                && d.getStatus().getAvailableReplicas() >= 1;
-    }
-
     /** The live Deployment asks for read-only, and its one pod runs that template (Recreate: no old pod is left). */
     static boolean rolledOutReadOnly(Deployment d) {
         if (d == null || d.getStatus() == null) {
@@ -336,7 +331,7 @@ final class CacheStep implements TenantStep {
         return asksReadOnly && observed >= generation
                 && Objects.equals(d.getStatus().getUpdatedReplicas(), replicas)
                 && Objects.equals(d.getStatus().getReplicas(), replicas)
-                && available(d);
+                && Rollouts.hasAvailablePod(d);
     }
 
     static boolean succeeded(Job job) {

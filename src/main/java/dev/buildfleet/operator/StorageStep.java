@@ -227,8 +227,7 @@ public final class StorageStep implements TenantStep {
         boolean observed = status.getObservedGeneration() != null
                 && status.getObservedGeneration() >= runner.getMetadata().getGeneration();
         boolean updated = Objects.equals(status.getUpdatedReplicas(), runner.getSpec().getReplicas());
-        boolean available = status.getAvailableReplicas() != null && status.getAvailableReplicas() >= 1;
-        return templateHasKey && observed && updated && available;
+        return templateHasKey && observed && updated && Rollouts.hasAvailablePod(runner);
     }
 
     private static String annotation(BuildTenant tenant) {
