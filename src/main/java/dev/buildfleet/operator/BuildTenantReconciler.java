@@ -167,7 +167,7 @@ public class BuildTenantReconciler implements Reconciler<BuildTenant>, Cleaner<B
             secrets.grantJustWritten();
         }
         List<Node> nodes = nodes(context, resolved.nodeSelector());
-        Observation observed = new Observation(tenant, resolved, tenant.getStatus(), secrets, nodes,
+        Observation observed = new Observation(tenant, resolved, secrets, nodes,
                 otherSelectors(tenant, resolved, nodes, context), context);
         List<StepResult> results = steps.stream().map(step -> step.run(observed)).toList();
 

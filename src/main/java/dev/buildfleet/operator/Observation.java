@@ -18,11 +18,16 @@ import java.util.Map;
  * @param nodes      the nodes carrying a label of the tenant's selector (a superset of its nodes)
  * @param neighbours other tenants whose selector one of the tenant's nodes matches too, with their selectors
  */
-record Observation(BuildTenant tenant, ResolvedTenant resolved, BuildTenantStatus status, TenantSecrets secrets,
-                   List<Node> nodes, Map<String, Map<String, String>> neighbours, Context<BuildTenant> context) {
+record Observation(BuildTenant tenant, ResolvedTenant resolved, TenantSecrets secrets, List<Node> nodes,
+                   Map<String, Map<String, String>> neighbours, Context<BuildTenant> context) {
 
     String name() {
         return tenant.getMetadata().getName();
+    }
+
+    /** The status as last written (the primary cache has this process's own writes at once), or null. */
+    BuildTenantStatus status() {
+        return tenant.getStatus();
     }
 
     KubernetesClient client() {
